@@ -1,0 +1,278 @@
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+struct option_row;
+typedef int (*option_apply_fn)(struct options *opts, const struct option_row *row, const char *value,
+                               char *err, size_t errlen);
+
+/* One row per option.  `metavar` is NULL for flags that take no value. */
+struct option_row {
+    const char *long_name;
+    char short_name;
+    const char *metavar;
+    option_apply_fn apply;
+    int tag; /* handler-specific: the mount kind for mount options */
+    const char *help;
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Values end up in mount tables, environment blocks and one-line messages:
+ * a control character there is never what the user meant. */
+static int check_value(const struct option_row *row, const char *value, char *err, size_t errlen)
+{
+    size_t len = strlen(value);
+    if (len == 0)
+        return fail(err, errlen, "--%s needs a non-empty %s", row->long_name, row->metavar);
+    if (len > CLI_MAX_VALUE)
+        return fail(err, errlen, "--%s: value is %zu bytes long; the limit is %d", row->long_name, len,
+                    CLI_MAX_VALUE);
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return fail(err, errlen, "--%s: value contains a control character (byte 0x%02x)",
+                        row->long_name, *p);
+    return 0;
+}
+
+static int replace_string(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = xstrdup(value);
+    return 0;
+}
+
+static int apply_project(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+{
+    (void)r, (void)e, (void)n;
+    return replace_string(&o->project, v);
+}
+
+static int apply_config_dir(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+{
+    (void)r, (void)e, (void)n;
+    return replace_string(&o->config_dir, v);
+}
+
+static int apply_net(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+{
+    (void)r;
+    if (strcmp(v, "none") == 0) {
+        o->net = NET_NONE;
+        return 0;
+    }
+    return fail(e, n, "--net %s: unknown network mode (this build supports: none)", v);
+}
+
+static int apply_mount(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    o->mounts = xrealloc(o->mounts, (o->n_mounts + 1) * sizeof *o->mounts);
+    o->mounts[o->n_mounts++] = (struct mount_request){.kind = (enum mount_request_kind)r->tag, .path = xstrdup(v)};
+    return 0;
+}
+
+static bool is_env_name(const char *s, size_t len)
+{
+    if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!(c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
+static int apply_env(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+{
+    const char *eq = strchr(v, '=');
+    size_t name_len = eq ? (size_t)(eq - v) : strlen(v);
+    if (!is_env_name(v, name_len))
+        return fail(e, n, "--%s %s: not a valid variable name (letters, digits and _; not starting with a digit)",
+                    r->long_name, v);
+    strv_push_dup(&o->env_rules, v);
+    return 0;
+}
+
+static int apply_unsetenv(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+{
+    if (!is_env_name(v, strlen(v)))
+        return fail(e, n, "--%s %s: not a valid variable name", r->long_name, v);
+    strv_push(&o->env_rules, xasprintf("-%s", v));
+    return 0;
+}
+
+static int apply_flag(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+{
+    (void)v, (void)e, (void)n;
+    switch (r->tag) {
+    case 'a': o->allow_project_config = true; break;
+    case 'd': o->dry_run = true; break;
+    case 'h': o->help = true; break;
+    case 'v': o->verbosity = VERBOSITY_VERBOSE; break;
+    case 'q': o->verbosity = VERBOSITY_QUIET; break;
+    }
+    return 0;
+}
+
+static const struct option_row run_options[] = {
+    {"project", 0, "DIR", apply_project, 0,
+     "directory shown read-write at its own path (default: the git work tree containing the current "
+     "directory, else the current directory)"},
+    {"config-dir", 0, "DIR", apply_config_dir, 0,
+     "persistent CLAUDE_CONFIG_DIR, read-write at its own path, created if missing "
+     "(default: ${XDG_DATA_HOME:-~/.local/share}/clbox/claude)"},
+    {"net", 0, "MODE", apply_net, 0, "network: none (loopback only)"},
+    {"ro", 0, "PATH", apply_mount, REQ_RO, "also show PATH read-only at the same path"},
+    {"rw", 0, "PATH", apply_mount, REQ_RW, "also show PATH read-write at the same path"},
+    {"hide", 0, "PATH", apply_mount, REQ_HIDE, "cover PATH with an empty read-only stand-in"},
+    {"tmpfs", 0, "PATH", apply_mount, REQ_TMPFS, "mount an empty writable tmpfs at PATH"},
+    {"env", 0, "NAME[=VALUE]", apply_env, 0, "pass NAME from the host, or set it to VALUE"},
+    {"unsetenv", 0, "NAME", apply_unsetenv, 0, "remove NAME from the command's environment"},
+    {"allow-project-config", 0, NULL, apply_flag, 'a',
+     "let the command change the project's .git/hooks, .git/config and other files that run code "
+     "outside the sandbox later"},
+    {"dry-run", 0, NULL, apply_flag, 'd', "print the resolved plan (mounts, environment, network) and exit"},
+    {"verbose", 'v', NULL, apply_flag, 'v', "say more on stderr"},
+    {"quiet", 'q', NULL, apply_flag, 'q', "say only errors on stderr"},
+    {"help", 'h', NULL, apply_flag, 'h', "show this help and exit"},
+};
+enum { N_RUN_OPTIONS = sizeof run_options / sizeof run_options[0] };
+
+static const struct option_row *find_long(const char *name, size_t len)
+{
+    for (size_t i = 0; i < N_RUN_OPTIONS; i++)
+        if (strlen(run_options[i].long_name) == len && strncmp(run_options[i].long_name, name, len) == 0)
+            return &run_options[i];
+    return NULL;
+}
+
+static const struct option_row *find_short(char c)
+{
+    for (size_t i = 0; i < N_RUN_OPTIONS; i++)
+        if (run_options[i].short_name && run_options[i].short_name == c)
+            return &run_options[i];
+    return NULL;
+}
+
+/* Applies one option whose row is known; consumes its value from inline
+ * (after '=' or a short option's letter) or from the next argument. */
+static int take_option(struct options *opts, const struct option_row *row, const char *inline_value,
+                       int argc, char **argv, int *index, char *err, size_t errlen)
+{
+    const char *value = NULL;
+    if (row->metavar) {
+        if (inline_value)
+            value = inline_value;
+        else if (*index + 1 < argc)
+            value = argv[++*index];
+        else
+            return fail(err, errlen, "--%s needs a value: --%s %s", row->long_name, row->long_name, row->metavar);
+        if (check_value(row, value, err, errlen) < 0)
+            return -1;
+    } else if (inline_value) {
+        return fail(err, errlen, "--%s takes no value", row->long_name);
+    }
+    return row->apply(opts, row, value, err, errlen);
+}
+
+static int parse_one(struct options *opts, int argc, char **argv, int *index, char *err, size_t errlen)
+{
+    const char *arg = argv[*index];
+    if (arg[1] == '-') {
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        const struct option_row *row = find_long(name, len);
+        if (!row)
+            return fail(err, errlen, "unknown option --%.*s (see clbox run --help)", (int)(len > 64 ? 64 : len), name);
+        return take_option(opts, row, eq ? eq + 1 : NULL, argc, argv, index, err, errlen);
+    }
+    /* A cluster of short options: -vq, or -xVALUE for one that takes a value. */
+    for (const char *p = arg + 1; *p; p++) {
+        const struct option_row *row = find_short(*p);
+        if (!row) {
+            if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+                return fail(err, errlen, "unknown option byte 0x%02x (see clbox run --help)", (unsigned char)*p);
+            return fail(err, errlen, "unknown option -%c (see clbox run --help)", *p);
+        }
+        if (row->metavar)
+            return take_option(opts, row, p[1] ? p + 1 : NULL, argc, argv, index, err, errlen);
+        if (take_option(opts, row, NULL, argc, argv, index, err, errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int cli_parse_run(int argc, char **argv, struct options *opts, char *err, size_t errlen)
+{
+    *opts = (struct options){.net = NET_NONE, .verbosity = VERBOSITY_NORMAL};
+    int i = 1;
+    /* Options end at "--" or at the first word that is not an option: what
+     * follows is the command and its own arguments, never clbox's. */
+    for (; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--") == 0) {
+            i++;
+            break;
+        }
+        if (arg[0] != '-' || arg[1] == '\0')
+            break;
+        if (parse_one(opts, argc, argv, &i, err, errlen) < 0)
+            return -1;
+    }
+    opts->command = argv + i;
+    opts->command_argc = argc - i;
+    if (opts->command_argc == 0 && !opts->help)
+        return fail(err, errlen, "no command given: clbox run [OPTIONS] -- COMMAND [ARG...]");
+    if (opts->command_argc > 0 && opts->command[0][0] == '\0')
+        return fail(err, errlen, "the command name is empty");
+    return 0;
+}
+
+void options_free(struct options *opts)
+{
+    free(opts->project);
+    free(opts->config_dir);
+    for (size_t i = 0; i < opts->n_mounts; i++)
+        free(opts->mounts[i].path);
+    free(opts->mounts);
+    strv_free(&opts->env_rules);
+    *opts = (struct options){0};
+}
+
+void cli_print_run_help(FILE *out)
+{
+    fputs("Usage: clbox run [OPTIONS] [--] COMMAND [ARG...]\n\n"
+          "Run COMMAND in a rootless sandbox: the project read-write at its own path,\n"
+          "a persistent config dir, the rest of $HOME hidden, no capabilities.\n\nOptions:\n",
+          out);
+    for (size_t i = 0; i < N_RUN_OPTIONS; i++) {
+        const struct option_row *r = &run_options[i];
+        char left[64];
+        int n = r->short_name ? snprintf(left, sizeof left, "-%c, --%s", r->short_name, r->long_name)
+                              : snprintf(left, sizeof left, "    --%s", r->long_name);
+        if (r->metavar)
+            snprintf(left + n, sizeof left - (size_t)n, " %s", r->metavar);
+        fprintf(out, "  %-30s %s\n", left, r->help);
+    }
+    fputs("\nExit status: the command's own; 125 clbox's error; 126 not executable;\n"
+          "127 not found; 128+N killed by signal N.\n",
+          out);
+}
+
+void cli_print_option_names(FILE *out)
+{
+    for (size_t i = 0; i < N_RUN_OPTIONS; i++)
+        fprintf(out, "--%s\n", run_options[i].long_name);
+}

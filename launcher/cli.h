@@ -1,0 +1,60 @@
+/* Command-line parsing for `clbox run`.  Every option is one row of a
+ * table (cli.c); the parser, --help and the man page's option list all
+ * follow that table.  Parsing is pure: it reads argv and fills a struct
+ * options, never touching the filesystem or exiting, so it can be unit-
+ * tested and fuzzed. */
+#ifndef CLBOX_CLI_H
+#define CLBOX_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util.h"
+
+enum net_mode { NET_NONE };
+
+/* What a user-requested mount does at its path. */
+enum mount_request_kind {
+    REQ_RO,    /* --ro: host path read-only at the same path */
+    REQ_RW,    /* --rw: host path read-write at the same path */
+    REQ_HIDE,  /* --hide: an empty, read-only stand-in over the path */
+    REQ_TMPFS, /* --tmpfs: a fresh, empty, writable tmpfs */
+};
+
+struct mount_request {
+    enum mount_request_kind kind;
+    char *path; /* as the user wrote it; made absolute when the plan is built */
+};
+
+struct options {
+    char *project;    /* NULL: detect from $PWD */
+    char *config_dir; /* NULL: ${XDG_DATA_HOME:-~/.local/share}/clbox/claude */
+    enum net_mode net;
+    struct mount_request *mounts;
+    size_t n_mounts;
+    struct strv env_rules; /* "NAME", "NAME=VALUE" (set) or "-NAME" (unset), in order */
+    bool allow_project_config;
+    bool dry_run;
+    bool help;
+    enum verbosity verbosity;
+    char **command; /* points into argv; NULL-terminated */
+    int command_argc;
+};
+
+/* Longest value accepted for any option (a path, a name, an env value). */
+#define CLI_MAX_VALUE 4096
+
+/* Parse `clbox run` arguments (argv[0] is "run").  Returns 0, or -1 with a
+ * one-line reason in err.  On error, opts may hold partial results: free it
+ * with options_free() either way. */
+int cli_parse_run(int argc, char **argv, struct options *opts, char *err, size_t errlen);
+void options_free(struct options *opts);
+
+/* The option list for --help, generated from the table. */
+void cli_print_run_help(FILE *out);
+/* Every option's long name, one per line: lets tests compare the table
+ * with the man page and README. */
+void cli_print_option_names(FILE *out);
+
+#endif

@@ -1,0 +1,104 @@
+/* The sandbox's init: pid 1 of the new pid namespace.  It builds the
+ * sandbox while it still holds capabilities in its own user namespace,
+ * drops them for good, then starts the command, reaps every orphan, passes
+ * signals on, and exits with the command's status. */
+#include "init.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "../netns/link.h"
+#include "../seccomp/filter.h"
+#include "caps.h"
+#include "mounts.h"
+#include "signals.h"
+#include "userns.h"
+
+/* Nothing the launcher had open may leak in: a directory fd from the host
+ * would be a way out of every mount. */
+static void close_inherited_fds(int keep)
+{
+    for (int fd = 3; fd < keep; fd++)
+        close(fd);
+    if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0) == 0)
+        return;
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = keep + 1; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+        close((int)fd);
+}
+
+/* PR_SET_PDEATHSIG only covers a launcher that dies after it was set;
+ * the pipe's write end closing covers one that died before. */
+static void die_with_launcher(int launcher_alive_fd)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        die("cannot tie the sandbox to clbox's life: %s", strerror(errno));
+    struct pollfd p = {.fd = launcher_alive_fd, .events = POLLIN};
+    if (poll(&p, 1, 0) > 0)
+        _exit(EXIT_CLBOX_ERROR);
+    close(launcher_alive_fd);
+}
+
+static void harden(void)
+{
+    char err[256];
+    /* Not dumpable: the command, same uid, cannot ptrace init. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        die("cannot make the sandbox's init undumpable: %s", strerror(errno));
+    caps_drop_all();
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        die("cannot set no_new_privs: %s", strerror(errno));
+    if (seccomp_install(err, sizeof err) < 0)
+        die("%s", err);
+}
+
+static int exit_code_for_exec_error(int err) { return err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE; }
+
+_Noreturn static void exec_command(const struct plan *plan)
+{
+    extern char **environ;
+    signals_restore_for_exec();
+    if (chdir(plan->cwd) < 0)
+        die("cannot enter %s inside the sandbox: %s", plan->cwd, strerror(errno));
+    environ = plan->env.items;
+    execvp(plan->argv[0], plan->argv);
+    int err = errno;
+    const char *name = plan->argv[0];
+    if ((err == ENOENT || err == ENOTDIR) && !strchr(name, '/'))
+        warnx_clbox("%s: command not found inside the sandbox (searched PATH=%s)", name,
+                    getenv("PATH") ? getenv("PATH") : "");
+    else if (err == ENOENT)
+        warnx_clbox("cannot run %s: %s inside the sandbox (if it exists on the host, it or its #! interpreter "
+                    "lies outside what the sandbox shows: add it with --ro)",
+                    name, strerror(err));
+    else
+        warnx_clbox("cannot run %s: %s", name, strerror(err));
+    _exit(exit_code_for_exec_error(err));
+}
+
+_Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd)
+{
+    char err[256];
+    die_with_launcher(launcher_alive_fd);
+    close_inherited_fds(2);
+    userns_map_self(plan->uid, plan->gid);
+    if (sethostname(plan->hostname, strlen(plan->hostname)) < 0)
+        die_namespace_denied("cannot set the sandbox's hostname", errno);
+    rootfs_build(plan);
+    if (link_set_up("lo", err, sizeof err) < 0)
+        die("cannot set up the sandbox's loopback: %s", err);
+    harden();
+
+    pid_t command = fork();
+    if (command < 0)
+        die("cannot start the command: %s", strerror(errno));
+    if (command == 0)
+        exec_command(plan);
+    _exit(signals_relay_until_exit(command, SIGNAL_RELAY_FROM_INIT));
+}

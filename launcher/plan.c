@@ -1,0 +1,444 @@
+/* Building the plan: the options, resolved against the host, become one
+ * ordered list of mounts, one environment and one command. */
+#include "plan.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "paths.h"
+
+/* Read-only views of the host's system.  Merged-/usr links (/bin -> usr/bin)
+ * are recreated as links. */
+static const char *const system_dirs[] = {
+    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt", "/nix",
+};
+
+/* Files in a project that make something run later, outside the sandbox:
+ * git's hooks and config (core.hooksPath, core.fsmonitor, aliases), the
+ * agent's own settings (hooks), MCP servers, direnv, editor tasks. */
+static const char *const protected_project_files[] = {
+    ".git/hooks", ".git/config", ".claude/settings.json", ".claude/settings.local.json",
+    ".mcp.json", ".envrc", ".vscode/tasks.json", ".vscode/settings.json",
+};
+
+/* Directories that a read-write view must never cover. */
+static const char *const never_writable[] = {"/usr", "/etc", "/boot", "/proc", "/sys", "/dev"};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Adds a mount; an earlier one at the same path is replaced, so the later,
+ * more specific wish wins (the command line over built-in defaults). */
+static void plan_add(struct plan *plan, enum mount_kind kind, const char *path, const char *source, mode_t mode,
+                     const char *why)
+{
+    for (size_t i = 0; i < plan->n_mounts; i++) {
+        if (strcmp(plan->mounts[i].path, path) == 0) {
+            free(plan->mounts[i].path);
+            free(plan->mounts[i].source);
+            memmove(&plan->mounts[i], &plan->mounts[i + 1], (plan->n_mounts - i - 1) * sizeof *plan->mounts);
+            plan->n_mounts--;
+            break;
+        }
+    }
+    plan->mounts = xrealloc(plan->mounts, (plan->n_mounts + 1) * sizeof *plan->mounts);
+    plan->mounts[plan->n_mounts++] = (struct mount_entry){
+        .kind = kind, .path = xstrdup(path), .source = source ? xstrdup(source) : NULL, .mode = mode, .why = why};
+}
+
+static size_t path_depth(const char *path)
+{
+    size_t depth = 0;
+    for (const char *p = path; *p; p++)
+        depth += *p == '/' && p[1] != '\0';
+    return depth;
+}
+
+/* Parents before children, and otherwise the order they were added in:
+ * a mount never hides one that was meant to be seen inside it. */
+static void plan_sort(struct plan *plan)
+{
+    for (size_t i = 1; i < plan->n_mounts; i++) {
+        struct mount_entry moving = plan->mounts[i];
+        size_t d = path_depth(moving.path);
+        size_t j = i;
+        while (j > 0 && path_depth(plan->mounts[j - 1].path) > d) {
+            plan->mounts[j] = plan->mounts[j - 1];
+            j--;
+        }
+        plan->mounts[j] = moving;
+    }
+}
+
+static void add_system_layer(struct plan *plan)
+{
+    plan_add(plan, MOUNT_TMPFS, "/", NULL, 0755, "sandbox root");
+    for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++) {
+        const char *dir = system_dirs[i];
+        struct stat st;
+        if (lstat(dir, &st) < 0)
+            continue;
+        if (S_ISLNK(st.st_mode)) {
+            char target[PATH_MAX];
+            ssize_t n = readlink(dir, target, sizeof target - 1);
+            if (n > 0) {
+                target[n] = '\0';
+                plan_add(plan, MOUNT_SYMLINK, dir, target, 0, "system link");
+            }
+        } else if (S_ISDIR(st.st_mode)) {
+            plan_add(plan, MOUNT_BIND_RO, dir, dir, 0, "system");
+        }
+    }
+    plan_add(plan, MOUNT_DEV, "/dev", NULL, 0755, "minimal devices");
+    plan_add(plan, MOUNT_PROC, "/proc", NULL, 0, "this sandbox's processes");
+    plan_add(plan, MOUNT_SYSFS, "/sys", NULL, 0, "kernel objects, read-only");
+    plan_add(plan, MOUNT_TMPFS, "/tmp", NULL, 01777, "private");
+    plan_add(plan, MOUNT_TMPFS, "/var/tmp", NULL, 01777, "private");
+    plan_add(plan, MOUNT_TMPFS, "/run", NULL, 0755, "private");
+}
+
+/* A view that would expose the whole home (or more) defeats the sandbox. */
+static int refuse_too_wide(const char *path, const char *what, const struct host_facts *host, bool writable,
+                           char *err, size_t errlen)
+{
+    if (path_is_within(host->home, path))
+        return fail(err, errlen, "%s %s would show %s; name a narrower directory", what, path,
+                    strcmp(path, host->home) == 0 ? "your whole home directory" : "all of your home directory and more");
+    if (!writable)
+        return 0;
+    for (size_t i = 0; i < sizeof never_writable / sizeof never_writable[0]; i++)
+        if (path_is_within(path, never_writable[i]))
+            return fail(err, errlen, "%s %s is a system directory; it cannot be made writable", what, path);
+    return 0;
+}
+
+/* Turns a user-given path into the physical host path it names. */
+static int resolve_existing(const char *given, const char *what, const struct host_facts *host, char **out,
+                            char *err, size_t errlen)
+{
+    autofree char *absolute = path_normalize(given, host->cwd);
+    char *real = realpath(absolute, NULL);
+    if (!real)
+        return fail(err, errlen, "%s %s: %s (the path must exist on the host)", what, given, strerror(errno));
+    *out = real;
+    return 0;
+}
+
+static int mkdir_parents(const char *path, mode_t final_mode)
+{
+    autofree char *copy = xstrdup(path);
+    for (char *p = copy + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(copy, final_mode) < 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static int resolve_config_dir(const struct options *opts, const struct host_facts *host, struct plan *plan,
+                              char *err, size_t errlen)
+{
+    autofree char *wanted = NULL;
+    if (opts->config_dir) {
+        wanted = path_normalize(opts->config_dir, host->cwd);
+    } else {
+        const char *xdg = NULL;
+        for (char **e = host->environ; e && *e; e++)
+            if (str_has_prefix(*e, "XDG_DATA_HOME=/"))
+                xdg = *e + strlen("XDG_DATA_HOME=");
+        wanted = xdg ? xasprintf("%s/clbox/claude", xdg) : xasprintf("%s/.local/share/clbox/claude", host->home);
+    }
+    if (mkdir_parents(wanted, 0700) < 0)
+        return fail(err, errlen, "cannot create the config dir %s: %s (choose another with --config-dir DIR)",
+                    wanted, strerror(errno));
+    if (resolve_existing(wanted, "--config-dir", host, &plan->config_dir, err, errlen) < 0)
+        return -1;
+    struct stat st;
+    if (stat(plan->config_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+        return fail(err, errlen, "config dir %s is not a directory", plan->config_dir);
+    if (st.st_uid != host->uid)
+        return fail(err, errlen, "config dir %s belongs to uid %u, not to you (uid %u); choose another with --config-dir",
+                    plan->config_dir, (unsigned)st.st_uid, (unsigned)host->uid);
+    return refuse_too_wide(plan->config_dir, "config dir", host, true, err, errlen);
+}
+
+static int resolve_project(const struct options *opts, const struct host_facts *host, struct plan *plan,
+                           char *err, size_t errlen)
+{
+    if (opts->project) {
+        if (resolve_existing(opts->project, "--project", host, &plan->project, err, errlen) < 0)
+            return -1;
+        struct stat st;
+        if (stat(plan->project, &st) < 0 || !S_ISDIR(st.st_mode))
+            return fail(err, errlen, "--project %s is not a directory", opts->project);
+    } else {
+        plan_find_project(host->cwd, host->home, &plan->project);
+    }
+    if (refuse_too_wide(plan->project, "project", host, true, err, errlen) < 0) {
+        if (!opts->project)
+            snprintf(err + strlen(err), errlen - strlen(err), " (cd into a project, or pass --project DIR)");
+        return -1;
+    }
+    return 0;
+}
+
+/* Paths the system layer already shows. */
+static bool is_system_path(const char *path)
+{
+    for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
+        if (path_is_within(path, system_dirs[i]))
+            return true;
+    return false;
+}
+
+/* Follows `path` through its chain of symlinks, recreating each link that
+ * lives outside the system dirs, and returns the physical file. */
+static char *follow_links(struct plan *plan, const char *path)
+{
+    autofree char *current = xstrdup(path);
+    for (int hops = 0; hops < 40; hops++) {
+        struct stat st;
+        if (lstat(current, &st) < 0 || !S_ISLNK(st.st_mode))
+            break;
+        char target[PATH_MAX];
+        ssize_t n = readlink(current, target, sizeof target - 1);
+        if (n <= 0)
+            break;
+        target[n] = '\0';
+        if (!is_system_path(current) && !path_is_within(current, plan->project) &&
+            !path_is_within(current, plan->config_dir))
+            plan_add(plan, MOUNT_SYMLINK, current, target, 0, "command link");
+        autofree char *dir = path_dirname(current);
+        free(current);
+        current = path_normalize(target, dir);
+    }
+    return realpath(current, NULL);
+}
+
+/* The command, and its #! interpreter, must run inside even when installed
+ * under $HOME (native installer, npm prefix, nvm): show just its install
+ * tree, read-only. */
+static void add_command_trees(struct plan *plan, const struct host_facts *host, const char *path_list)
+{
+    autofree char *name = xstrdup(plan->argv[0]);
+    for (int depth = 0; name && depth < 4; depth++) {
+        autofree char *found = search_path(name, path_list, host->cwd);
+        free(name);
+        name = NULL;
+        if (!found)
+            return;
+        autofree char *real = follow_links(plan, found);
+        if (!real)
+            return;
+        if (!is_system_path(real) && !path_is_within(real, plan->project) &&
+            !path_is_within(real, plan->config_dir)) {
+            autofree char *tree = install_tree_of(real, host->home);
+            plan_add(plan, MOUNT_BIND_RO, tree, tree, 0, "command install tree");
+        }
+        autofree char *env_name = NULL;
+        autofree char *interp = read_interpreter(real, &env_name);
+        if (env_name)
+            name = steal_ptr(&env_name);
+        else if (interp)
+            name = steal_ptr(&interp);
+    }
+}
+
+static void add_protected(struct plan *plan, const char *root)
+{
+    for (size_t i = 0; i < sizeof protected_project_files / sizeof protected_project_files[0]; i++) {
+        autofree char *path = xasprintf("%s/%s", root, protected_project_files[i]);
+        struct stat st;
+        if (lstat(path, &st) == 0)
+            plan_add(plan, MOUNT_PROTECT, path, path, 0, "protected project file");
+    }
+}
+
+/* A worktree or submodule keeps its git dir elsewhere (".git" is a file
+ * saying "gitdir: PATH"): git inside needs it, and its hooks and config
+ * need the same protection. */
+static void add_external_git_dir(struct plan *plan, bool protect)
+{
+    autofree char *dotgit = xasprintf("%s/.git", plan->project);
+    struct stat st;
+    if (lstat(dotgit, &st) < 0 || !S_ISREG(st.st_mode))
+        return;
+    autofree char *text = read_small_file(dotgit, PATH_MAX + 16);
+    if (!text || !str_has_prefix(text, "gitdir: "))
+        return;
+    char *gitdir_given = text + strlen("gitdir: ");
+    gitdir_given[strcspn(gitdir_given, "\n")] = '\0';
+    autofree char *gitdir_abs = path_normalize(gitdir_given, plan->project);
+    autofree char *gitdir = realpath(gitdir_abs, NULL);
+    if (!gitdir || path_is_within(gitdir, plan->project))
+        return;
+    plan_add(plan, MOUNT_BIND_RW, gitdir, gitdir, 0, "git dir of this work tree");
+    autofree char *commondir_file = xasprintf("%s/commondir", gitdir);
+    autofree char *common_given = read_small_file(commondir_file, PATH_MAX);
+    autofree char *common = NULL;
+    if (common_given) {
+        common_given[strcspn(common_given, "\n")] = '\0';
+        autofree char *abs = path_normalize(common_given, gitdir);
+        common = realpath(abs, NULL);
+    }
+    if (common && !path_is_within(gitdir, common) && !path_is_within(common, plan->project))
+        plan_add(plan, MOUNT_BIND_RW, common, common, 0, "git common dir of this work tree");
+    if (!protect)
+        return;
+    const char *git_root = common ? common : gitdir;
+    const char *files[] = {"hooks", "config"};
+    for (size_t i = 0; i < 2; i++) {
+        autofree char *path = xasprintf("%s/%s", git_root, files[i]);
+        struct stat fst;
+        if (lstat(path, &fst) == 0)
+            plan_add(plan, MOUNT_PROTECT, path, path, 0, "protected git file");
+    }
+}
+
+static int add_requests(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
+                        size_t errlen)
+{
+    static const char *const option_of[] = {[REQ_RO] = "--ro", [REQ_RW] = "--rw", [REQ_HIDE] = "--hide",
+                                            [REQ_TMPFS] = "--tmpfs"};
+    for (size_t i = 0; i < opts->n_mounts; i++) {
+        const struct mount_request *req = &opts->mounts[i];
+        const char *what = option_of[req->kind];
+        autofree char *path = NULL;
+        if (req->kind == REQ_TMPFS) {
+            path = path_normalize(req->path, host->cwd);
+            if (strcmp(path, "/") == 0)
+                return fail(err, errlen, "--tmpfs /: the root cannot be replaced");
+            plan_add(plan, MOUNT_TMPFS, path, NULL, 0755, what);
+            continue;
+        }
+        if (req->kind == REQ_HIDE) {
+            autofree char *abs = path_normalize(req->path, host->cwd);
+            path = realpath(abs, NULL);
+            if (!path) /* nothing there: nothing to hide */
+                continue;
+            if (strcmp(path, "/") == 0)
+                return fail(err, errlen, "--hide /: the root cannot be hidden");
+            plan_add(plan, MOUNT_HIDE, path, NULL, 0, what);
+            continue;
+        }
+        if (resolve_existing(req->path, what, host, &path, err, errlen) < 0 ||
+            refuse_too_wide(path, what, host, req->kind == REQ_RW, err, errlen) < 0)
+            return -1;
+        plan_add(plan, req->kind == REQ_RW ? MOUNT_BIND_RW : MOUNT_BIND_RO, path, path, 0, what);
+    }
+    return 0;
+}
+
+static bool cwd_visible(const struct plan *plan, const char *cwd)
+{
+    for (size_t i = 0; i < plan->n_mounts; i++) {
+        const struct mount_entry *m = &plan->mounts[i];
+        if ((m->kind == MOUNT_BIND_RW || m->kind == MOUNT_BIND_RO) && path_is_within(cwd, m->path) &&
+            !is_system_path(m->path))
+            return true;
+    }
+    return false;
+}
+
+static const char *host_env(const struct host_facts *host, const char *name)
+{
+    size_t len = strlen(name);
+    for (char **e = host->environ; e && *e; e++)
+        if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+            return *e + len + 1;
+    return NULL;
+}
+
+int plan_build(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
+               size_t errlen)
+{
+    *plan = (struct plan){.uid = host->uid, .gid = host->gid, .net = opts->net};
+    plan->argv = opts->command;
+    plan->home = xstrdup(host->home);
+    plan->hostname = xstrdup("clbox");
+    if (resolve_project(opts, host, plan, err, errlen) < 0 || resolve_config_dir(opts, host, plan, err, errlen) < 0)
+        return -1;
+
+    add_system_layer(plan);
+    plan_add(plan, MOUNT_TMPFS, host->home, NULL, 0700, "empty home");
+    plan_add(plan, MOUNT_BIND_RW, plan->config_dir, plan->config_dir, 0, "config dir (CLAUDE_CONFIG_DIR)");
+    add_command_trees(plan, host, host_env(host, "PATH"));
+    plan_add(plan, MOUNT_BIND_RW, plan->project, plan->project, 0, "project");
+    add_external_git_dir(plan, !opts->allow_project_config);
+    if (add_requests(opts, host, plan, err, errlen) < 0)
+        return -1;
+    if (!opts->allow_project_config)
+        add_protected(plan, plan->project);
+    plan_sort(plan);
+
+    if (cwd_visible(plan, host->cwd)) {
+        plan->cwd = xstrdup(host->cwd);
+    } else {
+        plan->cwd = xstrdup(plan->project);
+        if (!opts->dry_run)
+            verbose("the current directory %s is not inside the sandbox; starting in %s", host->cwd, plan->cwd);
+    }
+    plan_build_env(opts, host, plan->config_dir, plan->cwd, &plan->env);
+    return 0;
+}
+
+void plan_free(struct plan *plan)
+{
+    free(plan->project);
+    free(plan->cwd);
+    free(plan->config_dir);
+    free(plan->home);
+    free(plan->hostname);
+    for (size_t i = 0; i < plan->n_mounts; i++) {
+        free(plan->mounts[i].path);
+        free(plan->mounts[i].source);
+    }
+    free(plan->mounts);
+    strv_free(&plan->env);
+    *plan = (struct plan){0};
+}
+
+int host_facts_read(struct host_facts *facts, char *err, size_t errlen)
+{
+    extern char **environ;
+    *facts = (struct host_facts){.uid = getuid(), .gid = getgid(), .environ = environ};
+    struct passwd *pw = getpwuid(facts->uid);
+    const char *home = getenv("HOME");
+    if (!home || home[0] != '/')
+        home = pw ? pw->pw_dir : NULL;
+    if (!home || home[0] != '/')
+        return fail(err, errlen, "cannot tell your home directory: HOME is unset and uid %u has no passwd entry",
+                    (unsigned)facts->uid);
+    char *real_home = realpath(home, NULL);
+    facts->home = real_home ? real_home : path_normalize(home, "/");
+    const char *user = getenv("USER");
+    facts->user = xstrdup(user && *user ? user : pw ? pw->pw_name : "user");
+    facts->cwd = getcwd(NULL, 0);
+    if (!facts->cwd)
+        return fail(err, errlen, "cannot read the current directory: %s (cd somewhere that exists)", strerror(errno));
+    return 0;
+}
+
+void host_facts_free(struct host_facts *facts)
+{
+    free(facts->home);
+    free(facts->cwd);
+    free(facts->user);
+    *facts = (struct host_facts){0};
+}

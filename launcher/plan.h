@@ -1,0 +1,75 @@
+/* The plan: everything the sandbox will be, resolved once from the options
+ * and the host, then only read.  The sandbox's init builds exactly what the
+ * plan says; --dry-run prints it. */
+#ifndef CLBOX_PLAN_H
+#define CLBOX_PLAN_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "cli.h"
+
+enum mount_kind {
+    MOUNT_TMPFS,    /* a fresh tmpfs; `mode` is its root's permissions */
+    MOUNT_BIND_RO,  /* host `source` read-only, nosuid, nodev at `path` */
+    MOUNT_BIND_RW,  /* host `source` read-write, nosuid, nodev at `path` */
+    MOUNT_PROTECT,  /* like BIND_RO, for a path inside a writable bind: every
+                       component is opened without following symlinks */
+    MOUNT_HIDE,     /* an empty read-only stand-in (tmpfs or /dev/null) */
+    MOUNT_DEV,      /* a minimal /dev: null zero full random urandom tty, devpts, shm */
+    MOUNT_PROC,     /* a fresh /proc with the kernel's sensitive files masked */
+    MOUNT_SYSFS,    /* a fresh read-only /sys, best effort */
+    MOUNT_SYMLINK,  /* a symbolic link at `path` pointing to `source` */
+};
+
+struct mount_entry {
+    enum mount_kind kind;
+    char *path;   /* absolute path inside the sandbox */
+    char *source; /* host path (binds), link target (symlinks), else NULL */
+    mode_t mode;  /* tmpfs root mode */
+    const char *why;
+};
+
+/* Facts about the host that plan building reads.  Gathered by host_facts_
+ * read(); tests fill it by hand. */
+struct host_facts {
+    char *home;      /* absolute, normalised */
+    char *cwd;       /* physical working directory */
+    char *user;      /* login name */
+    uid_t uid;
+    gid_t gid;
+    char **environ;  /* the launcher's environment */
+};
+
+struct plan {
+    char **argv;            /* the command and its arguments */
+    char *project;          /* read-write at its own path */
+    char *cwd;              /* working directory inside */
+    char *config_dir;       /* persistent CLAUDE_CONFIG_DIR */
+    char *home;
+    uid_t uid;
+    gid_t gid;
+    enum net_mode net;
+    struct mount_entry *mounts;
+    size_t n_mounts;
+    struct strv env;        /* NAME=VALUE, the command's whole environment */
+    char *hostname;
+};
+
+int host_facts_read(struct host_facts *facts, char *err, size_t errlen);
+void host_facts_free(struct host_facts *facts);
+
+/* Resolve options against the host.  Returns 0, or -1 with the reason in
+ * err.  Creates the config dir if it is missing (the only host change). */
+int plan_build(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
+               size_t errlen);
+void plan_free(struct plan *plan);
+void plan_print(const struct plan *plan, FILE *out);
+
+/* Helpers exposed for unit tests. */
+char *path_normalize(const char *path, const char *base);
+int plan_find_project(const char *cwd, const char *home, char **project);
+void plan_build_env(const struct options *opts, const struct host_facts *host, const char *config_dir,
+                    const char *cwd, struct strv *env);
+
+#endif

@@ -1,0 +1,70 @@
+/* --dry-run: the plan as a person reads it. */
+#include <string.h>
+
+#include "plan.h"
+
+static const char *kind_name(enum mount_kind kind)
+{
+    switch (kind) {
+    case MOUNT_TMPFS: return "tmpfs";
+    case MOUNT_BIND_RO: return "ro";
+    case MOUNT_BIND_RW: return "rw";
+    case MOUNT_PROTECT: return "ro-protect";
+    case MOUNT_HIDE: return "hide";
+    case MOUNT_DEV: return "dev";
+    case MOUNT_PROC: return "proc";
+    case MOUNT_SYSFS: return "sysfs";
+    case MOUNT_SYMLINK: return "symlink";
+    }
+    return "?";
+}
+
+static const char *net_name(enum net_mode mode)
+{
+    switch (mode) {
+    case NET_NONE: return "none (loopback only)";
+    }
+    return "?";
+}
+
+/* Values of variables that look like credentials are not printed: a plan is
+ * something people paste into bug reports. */
+static bool looks_secret(const char *entry)
+{
+    static const char *const words[] = {"KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH"};
+    size_t name_len = strcspn(entry, "=");
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        const char *hit = memmem(entry, name_len, words[i], strlen(words[i]));
+        if (hit)
+            return true;
+    }
+    return false;
+}
+
+void plan_print(const struct plan *plan, FILE *out)
+{
+    fprintf(out, "command:");
+    for (char **a = plan->argv; *a; a++)
+        fprintf(out, " %s", *a);
+    fprintf(out, "\nproject:    %s\ncwd:        %s\nconfig dir: %s\nnet:        %s\nuid/gid:    %u/%u\n",
+            plan->project, plan->cwd, plan->config_dir, net_name(plan->net), (unsigned)plan->uid,
+            (unsigned)plan->gid);
+    fprintf(out, "mounts (in order):\n");
+    for (size_t i = 0; i < plan->n_mounts; i++) {
+        const struct mount_entry *m = &plan->mounts[i];
+        fprintf(out, "  %-10s %s", kind_name(m->kind), m->path);
+        if (m->kind == MOUNT_SYMLINK)
+            fprintf(out, " -> %s", m->source);
+        else if (m->source && strcmp(m->source, m->path) != 0)
+            fprintf(out, " (from %s)", m->source);
+        fprintf(out, "  [%s]\n", m->why);
+    }
+    fprintf(out, "environment:\n");
+    for (size_t i = 0; i < plan->env.len; i++) {
+        const char *e = plan->env.items[i];
+        if (looks_secret(e))
+            fprintf(out, "  %.*s=<set, %zu bytes, not shown>\n", (int)strcspn(e, "="), e, strlen(strchr(e, '=') + 1));
+        else
+            fprintf(out, "  %s\n", e);
+    }
+}

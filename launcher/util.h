@@ -1,0 +1,86 @@
+/* Small helpers shared by every part of clbox: messages, exit codes,
+ * scope-bound cleanup of fds and allocations, growable string lists. */
+#ifndef CLBOX_UTIL_H
+#define CLBOX_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Exit codes: the command's own status passes through unchanged; these are
+ * the ones clbox itself produces (same convention as env(1) and bwrap). */
+enum {
+    EXIT_CLBOX_ERROR = 125,    /* clbox could not build the sandbox */
+    EXIT_NOT_EXECUTABLE = 126, /* the command exists but cannot be executed */
+    EXIT_NOT_FOUND = 127,      /* the command does not exist inside */
+};
+
+/* Verbosity is global: it is set once from the command line and read by the
+ * message helpers everywhere, including the sandbox's init. */
+enum verbosity { VERBOSITY_QUIET = -1, VERBOSITY_NORMAL = 0, VERBOSITY_VERBOSE = 1 };
+extern enum verbosity clbox_verbosity;
+
+/* "clbox: <message>" on stderr. */
+void warnx_clbox(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Printed only with -v. */
+void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "clbox: <message>" and exit 125.  Use for every failure that means
+ * the sandbox cannot be built as asked: clbox never runs the command with
+ * less isolation than planned. */
+_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Scope-bound cleanup: `autofree char *p = ...;` frees on every return path. */
+static inline void freep(void *p) { free(*(void **)p); }
+static inline void closep(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+}
+#define autofree __attribute__((cleanup(freep)))
+#define autoclose __attribute__((cleanup(closep)))
+
+/* Hand ownership out of an autoclose/autofree variable. */
+static inline int steal_fd(int *fd)
+{
+    int v = *fd;
+    *fd = -1;
+    return v;
+}
+static inline void *steal_ptr(void *pp)
+{
+    void **p = pp;
+    void *v = *p;
+    *p = NULL;
+    return v;
+}
+
+/* A NULL-terminated, growable array of owned strings. */
+struct strv {
+    char **items;
+    size_t len;
+    size_t cap;
+};
+void strv_push(struct strv *v, char *owned);
+void strv_push_dup(struct strv *v, const char *s);
+void strv_free(struct strv *v);
+
+bool str_has_prefix(const char *s, const char *prefix);
+/* True if `path` is `dir` or lies below it (both absolute, normalised). */
+bool path_is_within(const char *path, const char *dir);
+
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+int write_all(int fd, const void *buf, size_t len);
+/* Write a whole small file (e.g. /proc/self/uid_map).  Returns 0 or -errno. */
+int write_file_at(int dirfd, const char *path, const char *content);
+/* Read a small file into a NUL-terminated buffer.  NULL with errno set. */
+char *read_small_file(const char *path, size_t max_len);
+
+#endif
