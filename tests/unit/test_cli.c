@@ -8,9 +8,12 @@
 
 #include "../../launcher/cli.h"
 
+/* opts.command points into argv, so argv must outlive the call. */
+static char *argv_storage[64];
+
 static int parse(struct options *o, char *err, size_t errlen, ...)
 {
-    char *argv[64];
+    char **argv = argv_storage;
     int argc = 0;
     va_list ap;
     va_start(ap, errlen);

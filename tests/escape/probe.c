@@ -1,0 +1,188 @@
+/* probe: tries one sandbox escape per name with raw system calls and prints
+ * "NAME: ok" when the call succeeded or "NAME: ERRNO" (EPERM, ENOSYS, ...)
+ * when it was refused.  Linked statically so it runs inside any sandbox.
+ * Usage: probe NAME...   (probe --list names them all) */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef TIOCLINUX
+#define TIOCLINUX 0x541C
+#endif
+
+static const char *errno_name(int e)
+{
+    switch (e) {
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case ENOSYS: return "ENOSYS";
+    case EROFS: return "EROFS";
+    case EINVAL: return "EINVAL";
+    case ENOENT: return "ENOENT";
+    case EBADF: return "EBADF";
+    case ENOTTY: return "ENOTTY";
+    case ESRCH: return "ESRCH";
+    case EEXIST: return "EEXIST";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    default: return strerrorname_np(e) ? strerrorname_np(e) : "E?";
+    }
+}
+
+/* Each attempt returns the raw syscall result (>= 0 success) with errno. */
+static long try_tiocsti(void)
+{
+    char c = '#';
+    return syscall(SYS_ioctl, 0, TIOCSTI, &c);
+}
+
+static long try_tiocsti_high(void)
+{
+    char c = '#';
+    return syscall(SYS_ioctl, 0, 0x100000000ul | TIOCSTI, &c);
+}
+
+static long try_tioclinux(void)
+{
+    char sub = 6; /* TIOCL_GETSHIFTSTATE: harmless when allowed */
+    return syscall(SYS_ioctl, 0, TIOCLINUX, &sub);
+}
+
+static long try_userns_unshare(void) { return syscall(SYS_unshare, CLONE_NEWUSER); }
+
+static long try_userns_clone(void)
+{
+    long pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (pid == 0)
+        _exit(0);
+    if (pid > 0)
+        waitpid((pid_t)pid, NULL, 0);
+    return pid;
+}
+
+static long try_clone3(void)
+{
+    uint64_t args[11] = {0};
+    args[0] = CLONE_NEWUSER; /* flags */
+    args[4] = SIGCHLD;       /* exit_signal */
+    long pid = syscall(435 /* clone3 */, args, 88);
+    if (pid == 0)
+        _exit(0);
+    if (pid > 0)
+        waitpid((pid_t)pid, NULL, 0);
+    return pid;
+}
+
+static long try_io_uring(void)
+{
+    char params[120] = {0};
+    return syscall(425 /* io_uring_setup */, 1, params);
+}
+
+static long try_mount(void) { return syscall(SYS_mount, "none", "/tmp", "tmpfs", 0, NULL); }
+static long try_umount(void) { return syscall(SYS_umount2, "/proc", MNT_DETACH); }
+static long try_keyctl(void) { return syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3, 0); }
+static long try_bpf(void) { return syscall(SYS_bpf, 0, NULL, 0); }
+static long try_perf(void)
+{
+    char attr[128] = {0};
+    return syscall(SYS_perf_event_open, attr, 0, -1, -1, 0);
+}
+static long try_userfaultfd(void) { return syscall(SYS_userfaultfd, 0); }
+static long try_setns(void)
+{
+    int fd = open("/proc/self/ns/net", O_RDONLY);
+    if (fd < 0)
+        return -1;
+    long r = syscall(SYS_setns, fd, 0);
+    close(fd);
+    return r;
+}
+static long try_ptrace_init(void)
+{
+    long r = ptrace(PTRACE_ATTACH, 1, NULL, NULL);
+    if (r == 0)
+        ptrace(PTRACE_DETACH, 1, NULL, NULL);
+    return r;
+}
+static long try_mknod(void) { return mknod("/tmp/probe-null", S_IFCHR | 0666, makedev(1, 3)); }
+static long try_chroot(void) { return syscall(SYS_chroot, "/tmp"); }
+static long try_pivot_root(void) { return syscall(SYS_pivot_root, "/tmp", "/tmp"); }
+static long try_open_tree(void) { return syscall(428 /* open_tree */, AT_FDCWD, "/tmp", 1 /* CLONE */); }
+static long try_fsopen(void) { return syscall(430 /* fsopen */, "tmpfs", 0); }
+static long try_kexec(void) { return syscall(SYS_kexec_load, 0, 0, NULL, 0); }
+static long try_init_module(void) { return syscall(SYS_init_module, NULL, 0, ""); }
+static long try_open_by_handle(void)
+{
+    char handle[16] = {0};
+    return syscall(SYS_open_by_handle_at, AT_FDCWD, handle, O_RDONLY);
+}
+static long try_personality(void) { return syscall(SYS_personality, 0x0400000 /* READ_IMPLIES_EXEC */); }
+static long try_setuid_root(void) { return syscall(SYS_setuid, 0); }
+
+static const struct {
+    const char *name;
+    long (*attempt)(void);
+} attempts[] = {
+    {"tiocsti", try_tiocsti},
+    {"tiocsti-high", try_tiocsti_high},
+    {"tioclinux", try_tioclinux},
+    {"userns-unshare", try_userns_unshare},
+    {"userns-clone", try_userns_clone},
+    {"clone3", try_clone3},
+    {"io_uring", try_io_uring},
+    {"mount", try_mount},
+    {"umount", try_umount},
+    {"keyctl", try_keyctl},
+    {"bpf", try_bpf},
+    {"perf", try_perf},
+    {"userfaultfd", try_userfaultfd},
+    {"setns", try_setns},
+    {"ptrace-init", try_ptrace_init},
+    {"mknod", try_mknod},
+    {"chroot", try_chroot},
+    {"pivot_root", try_pivot_root},
+    {"open_tree", try_open_tree},
+    {"fsopen", try_fsopen},
+    {"kexec", try_kexec},
+    {"init_module", try_init_module},
+    {"open_by_handle_at", try_open_by_handle},
+    {"personality", try_personality},
+    {"setuid-root", try_setuid_root},
+};
+
+int main(int argc, char **argv)
+{
+    int unknown = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--list") == 0) {
+            for (size_t j = 0; j < sizeof attempts / sizeof attempts[0]; j++)
+                puts(attempts[j].name);
+            continue;
+        }
+        size_t j = 0;
+        while (j < sizeof attempts / sizeof attempts[0] && strcmp(attempts[j].name, argv[i]) != 0)
+            j++;
+        if (j == sizeof attempts / sizeof attempts[0]) {
+            fprintf(stderr, "probe: unknown attempt %s (probe --list)\n", argv[i]);
+            unknown = 1;
+            continue;
+        }
+        errno = 0;
+        long r = attempts[j].attempt();
+        printf("%s: %s\n", argv[i], r >= 0 ? "ok" : errno_name(errno));
+        fflush(stdout);
+    }
+    return unknown ? 2 : 0;
+}
