@@ -164,10 +164,14 @@ static int resolve_config_dir(const struct options *opts, const struct host_fact
                 xdg = *e + strlen("XDG_DATA_HOME=");
         wanted = xdg ? xasprintf("%s/clbox/claude", xdg) : xasprintf("%s/.local/share/clbox/claude", host->home);
     }
+    /* Refused before anything is created, and again once links are resolved. */
+    if (refuse_too_wide(wanted, "config dir", host, true, err, errlen) < 0)
+        return -1;
     if (mkdir_parents(wanted, 0700) < 0)
         return fail(err, errlen, "cannot create the config dir %s: %s (choose another with --config-dir DIR)",
                     wanted, strerror(errno));
-    if (resolve_existing(wanted, "--config-dir", host, &plan->config_dir, err, errlen) < 0)
+    if (resolve_existing(wanted, "--config-dir", host, &plan->config_dir, err, errlen) < 0 ||
+        refuse_too_wide(plan->config_dir, "config dir", host, true, err, errlen) < 0)
         return -1;
     struct stat st;
     if (stat(plan->config_dir, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -175,7 +179,7 @@ static int resolve_config_dir(const struct options *opts, const struct host_fact
     if (st.st_uid != host->uid)
         return fail(err, errlen, "config dir %s belongs to uid %u, not to you (uid %u); choose another with --config-dir",
                     plan->config_dir, (unsigned)st.st_uid, (unsigned)host->uid);
-    return refuse_too_wide(plan->config_dir, "config dir", host, true, err, errlen);
+    return 0;
 }
 
 static int resolve_project(const struct options *opts, const struct host_facts *host, struct plan *plan,

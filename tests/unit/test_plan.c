@@ -1,19 +1,74 @@
-/* Unit tests for plan building: paths, project detection, environment. */
+/* Unit tests for plan building: paths, project detection, environment,
+ * mount order, refusals and the command's install tree.  Each test that
+ * needs a filesystem builds a small one under a temporary directory. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "../../launcher/paths.h"
 #include "../../launcher/plan.h"
+
+static char tmp_root[256];
+
+static void make_dirs(const char *rel)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", tmp_root, rel);
+    for (char *p = path + strlen(tmp_root) + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(path, 0755);
+            *p = '/';
+        }
+    }
+    mkdir(path, 0755);
+}
+
+static void write_file(const char *rel, const char *content, mode_t mode)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", tmp_root, rel);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+    close(fd);
+}
+
+static char *at(const char *rel) { return xasprintf("%s/%s", tmp_root, rel); }
+
+static int setup_tmp(void **state)
+{
+    (void)state;
+    snprintf(tmp_root, sizeof tmp_root, "/tmp/clbox-unit-XXXXXX");
+    assert_non_null(mkdtemp(tmp_root));
+    char *real = realpath(tmp_root, NULL);
+    snprintf(tmp_root, sizeof tmp_root, "%s", real);
+    free(real);
+    return 0;
+}
+
+static int teardown_tmp(void **state)
+{
+    (void)state;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
+    return system(cmd) == 0 ? 0 : -1;
+}
 
 static void test_normalize(void **state)
 {
     (void)state;
-    struct { const char *in, *base, *out; } cases[] = {
+    struct {
+        const char *in, *base, *out;
+    } cases[] = {
         {"/a/b/../c", "/", "/a/c"}, {"x/./y//z", "/base", "/base/x/y/z"}, {"/../..", "/", "/"},
-        {"..", "/one", "/"},        {"/", "/x", "/"},                   {"a/", "/b", "/b/a"},
+        {"..", "/one", "/"},        {"/", "/x", "/"},                     {"a/", "/b", "/b/a"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *got = path_normalize(cases[i].in, cases[i].base);
@@ -22,10 +77,308 @@ static void test_normalize(void **state)
     }
 }
 
+static void test_path_is_within(void **state)
+{
+    (void)state;
+    assert_true(path_is_within("/a/b", "/a"));
+    assert_true(path_is_within("/a", "/a"));
+    assert_false(path_is_within("/ab", "/a"));
+    assert_true(path_is_within("/anything", "/"));
+    assert_false(path_is_within("/a", "/a/b"));
+}
+
+static void test_find_project(void **state)
+{
+    (void)state;
+    make_dirs("home/u/repo/.git");
+    make_dirs("home/u/repo/src/deep");
+    make_dirs("home/u/plain/sub");
+    make_dirs("home/u/.git"); /* a dotfiles repository at $HOME */
+    char *home = at("home/u");
+    char *deep = at("home/u/repo/src/deep");
+    char *repo = at("home/u/repo");
+    char *plain = at("home/u/plain/sub");
+    char *project = NULL;
+
+    assert_int_equal(plan_find_project(deep, home, &project), 1);
+    assert_string_equal(project, repo);
+    free(project);
+    /* Walking up from a non-repository reaches the home's .git: not taken. */
+    assert_int_equal(plan_find_project(plain, home, &project), 0);
+    assert_string_equal(project, plain);
+    free(project);
+    free(home), free(deep), free(repo), free(plain);
+}
+
+static void test_install_tree(void **state)
+{
+    (void)state;
+    struct {
+        const char *file, *tree;
+    } cases[] = {
+        {"/h/.local/share/claude/versions/2.1.5", "/h/.local/share/claude/versions"},
+        {"/h/.npm-global/lib/node_modules/@anthropic-ai/claude-code/cli.js",
+         "/h/.npm-global/lib/node_modules/@anthropic-ai/claude-code"},
+        {"/h/.nvm/versions/node/v20/lib/node_modules/pkg/bin/x.js", "/h/.nvm/versions/node/v20/lib/node_modules/pkg"},
+        {"/h/.nvm/versions/node/v20/bin/node", "/h/.nvm/versions/node/v20/bin"},
+        {"/h/script", "/h/script"}, /* alone in $HOME: only the file */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = install_tree_of(cases[i].file, "/h");
+        assert_string_equal(got, cases[i].tree);
+        free(got);
+    }
+}
+
+static void test_interpreter(void **state)
+{
+    (void)state;
+    make_dirs("bin");
+    write_file("bin/envnode", "#!/usr/bin/env node\nconsole.log(1)\n", 0755);
+    write_file("bin/envS", "#!/usr/bin/env -S node --flag\n", 0755);
+    write_file("bin/direct", "#!/opt/py/bin/python3 -u\n", 0755);
+    write_file("bin/elf", "\177ELF....", 0755);
+    char *env_name = NULL, *interp;
+    char *p = at("bin/envnode");
+    interp = read_interpreter(p, &env_name);
+    assert_string_equal(interp, "/usr/bin/env");
+    assert_string_equal(env_name, "node");
+    free(interp), free(env_name), free(p);
+    p = at("bin/envS");
+    interp = read_interpreter(p, &env_name);
+    assert_string_equal(env_name, "node");
+    free(interp), free(env_name), free(p);
+    p = at("bin/direct");
+    interp = read_interpreter(p, &env_name);
+    assert_string_equal(interp, "/opt/py/bin/python3");
+    assert_null(env_name);
+    free(interp), free(p);
+    p = at("bin/elf");
+    assert_null(read_interpreter(p, &env_name));
+    free(p);
+}
+
+static struct host_facts fake_host(char **environ)
+{
+    struct host_facts h = {.home = at("home/u"), .cwd = at("home/u/repo/src"), .user = xstrdup("u"),
+                           .uid = getuid(), .gid = getgid(), .environ = environ};
+    make_dirs("home/u/repo/.git/hooks");
+    make_dirs("home/u/repo/src");
+    write_file("home/u/repo/.git/config", "[core]\n", 0644);
+    return h;
+}
+
+static struct options parse_opts(char **argv)
+{
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    struct options o;
+    char err[256];
+    assert_int_equal(cli_parse_run(argc, argv, &o, err, sizeof err), 0);
+    return o;
+}
+
+static const char *env_get(const struct plan *p, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < p->env.len; i++)
+        if (strncmp(p->env.items[i], name, n) == 0 && p->env.items[i][n] == '=')
+            return p->env.items[i] + n + 1;
+    return NULL;
+}
+
+static void test_environment(void **state)
+{
+    (void)state;
+    char *host_env[] = {"TERM=xterm", "SSH_AUTH_SOCK=/run/x", "DISPLAY=:0", "ANTHROPIC_API_KEY=k", "LC_ALL=C",
+                        "FOO=1", "BAR=2", "CLAUDE_CONFIG_DIR=/host/.claude", "PATH=/usr/bin", NULL};
+    struct host_facts h = fake_host(host_env);
+    char *argv[] = {"run", "--env", "FOO", "--env", "NEW=v", "--unsetenv", "TERM", "--", "true", NULL};
+    struct options o = parse_opts(argv);
+    struct plan p;
+    char err[512];
+    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+    assert_null(env_get(&p, "SSH_AUTH_SOCK"));
+    assert_null(env_get(&p, "DISPLAY"));
+    assert_null(env_get(&p, "BAR"));
+    assert_null(env_get(&p, "TERM"));
+    assert_string_equal(env_get(&p, "FOO"), "1");
+    assert_string_equal(env_get(&p, "NEW"), "v");
+    assert_string_equal(env_get(&p, "ANTHROPIC_API_KEY"), "k");
+    assert_string_equal(env_get(&p, "LC_ALL"), "C");
+    assert_string_equal(env_get(&p, "CLAUDE_CONFIG_DIR"), p.config_dir);
+    assert_string_equal(env_get(&p, "HOME"), h.home);
+    assert_string_equal(env_get(&p, "PWD"), h.cwd);
+    assert_string_equal(env_get(&p, "USER"), "u");
+    plan_free(&p);
+    options_free(&o);
+    host_facts_free(&h);
+}
+
+static const struct mount_entry *find_mount(const struct plan *p, const char *path, size_t *index)
+{
+    for (size_t i = 0; i < p->n_mounts; i++)
+        if (strcmp(p->mounts[i].path, path) == 0) {
+            if (index)
+                *index = i;
+            return &p->mounts[i];
+        }
+    return NULL;
+}
+
+static void test_mounts_and_order(void **state)
+{
+    (void)state;
+    char *host_env[] = {"PATH=/usr/bin", NULL};
+    struct host_facts h = fake_host(host_env);
+    make_dirs("home/u/other/inner");
+    char *other = at("home/u/other"), *inner = at("home/u/other/inner");
+    char *argv[] = {"run", "--ro", inner, "--rw", other, "--tmpfs", "/scratch", "true", NULL};
+    struct options o = parse_opts(argv);
+    struct plan p;
+    char err[512];
+    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+    size_t i_root, i_home, i_other, i_inner, i_project, i_hooks;
+    assert_non_null(find_mount(&p, "/", &i_root));
+    assert_int_equal(find_mount(&p, h.home, &i_home)->kind, MOUNT_TMPFS);
+    assert_int_equal(find_mount(&p, other, &i_other)->kind, MOUNT_BIND_RW);
+    assert_int_equal(find_mount(&p, inner, &i_inner)->kind, MOUNT_BIND_RO);
+    char *project = at("home/u/repo"), *hooks = at("home/u/repo/.git/hooks");
+    assert_int_equal(find_mount(&p, project, &i_project)->kind, MOUNT_BIND_RW);
+    assert_int_equal(find_mount(&p, hooks, &i_hooks)->kind, MOUNT_PROTECT);
+    assert_int_equal(find_mount(&p, "/scratch", NULL)->kind, MOUNT_TMPFS);
+    /* Parents before children, whatever order the options came in. */
+    assert_true(i_root == 0);
+    assert_true(i_home < i_other && i_other < i_inner);
+    assert_true(i_home < i_project && i_project < i_hooks);
+    assert_string_equal(p.project, project);
+    assert_string_equal(p.cwd, h.cwd);
+    plan_free(&p);
+    options_free(&o);
+    host_facts_free(&h);
+    free(other), free(inner), free(project), free(hooks);
+}
+
+static void test_allow_project_config(void **state)
+{
+    (void)state;
+    char *host_env[] = {NULL};
+    struct host_facts h = fake_host(host_env);
+    char *argv[] = {"run", "--allow-project-config", "true", NULL};
+    struct options o = parse_opts(argv);
+    struct plan p;
+    char err[512];
+    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+    char *hooks = at("home/u/repo/.git/hooks");
+    assert_null(find_mount(&p, hooks, NULL));
+    plan_free(&p);
+    options_free(&o);
+    host_facts_free(&h);
+    free(hooks);
+}
+
+static void expect_refusal(const char *needle, char **argv)
+{
+    char *host_env[] = {NULL};
+    struct host_facts h = fake_host(host_env);
+    struct options o = parse_opts(argv);
+    struct plan p;
+    char err[512] = "";
+    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), -1);
+    if (!strstr(err, needle))
+        fail_msg("error '%s' does not mention '%s'", err, needle);
+    plan_free(&p);
+    options_free(&o);
+    host_facts_free(&h);
+}
+
+static void test_refusals(void **state)
+{
+    (void)state;
+    char *home = at("home/u");
+    char *parent = at("home");
+    expect_refusal("whole home", (char *[]){"run", "--rw", home, "true", NULL});
+    expect_refusal("whole home", (char *[]){"run", "--ro", home, "true", NULL});
+    expect_refusal("and more", (char *[]){"run", "--rw", "/", "true", NULL});
+    expect_refusal("and more", (char *[]){"run", "--project", parent, "true", NULL});
+    expect_refusal("system directory", (char *[]){"run", "--rw", "/etc", "true", NULL});
+    expect_refusal("system directory", (char *[]){"run", "--config-dir", "/usr/share", "true", NULL});
+    expect_refusal("must exist", (char *[]){"run", "--ro", "/nonexistent/clbox", "true", NULL});
+    expect_refusal("root cannot", (char *[]){"run", "--tmpfs", "/", "true", NULL});
+    free(home), free(parent);
+}
+
+static void test_refuses_home_as_project(void **state)
+{
+    (void)state;
+    char *host_env[] = {NULL};
+    struct host_facts h = fake_host(host_env);
+    free(h.cwd);
+    h.cwd = xstrdup(h.home);
+    char *argv[] = {"run", "true", NULL};
+    struct options o = parse_opts(argv);
+    struct plan p;
+    char err[512] = "";
+    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "cd into a project"));
+    plan_free(&p);
+    options_free(&o);
+    host_facts_free(&h);
+}
+
+static void test_command_install_tree(void **state)
+{
+    (void)state;
+    /* The native installer's layout: ~/.local/bin/claude -> versions/X. */
+    make_dirs("home/u/.local/share/claude/versions");
+    make_dirs("home/u/.local/bin");
+    write_file("home/u/.local/share/claude/versions/2.1.5", "\177ELF", 0755);
+    char *link = at("home/u/.local/bin/claude");
+    char *target = at("home/u/.local/share/claude/versions/2.1.5");
+    unlink(link);
+    assert_int_equal(symlink(target, link), 0);
+    char *bin = at("home/u/.local/bin");
+    char *path_var = xasprintf("PATH=%s:/usr/bin", bin);
+    char *host_env[] = {path_var, NULL};
+    struct host_facts h = fake_host(host_env);
+    char *argv[] = {"run", "claude", "--dangerously-skip-permissions", NULL};
+    struct options o = parse_opts(argv);
+    struct plan p;
+    char err[512];
+    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+    const struct mount_entry *m = find_mount(&p, link, NULL);
+    assert_non_null(m);
+    assert_int_equal(m->kind, MOUNT_SYMLINK);
+    assert_string_equal(m->source, target);
+    char *versions = at("home/u/.local/share/claude/versions");
+    m = find_mount(&p, versions, NULL);
+    assert_non_null(m);
+    assert_int_equal(m->kind, MOUNT_BIND_RO);
+    /* Nothing else of ~/.local is shown. */
+    char *share = at("home/u/.local/share");
+    assert_null(find_mount(&p, share, NULL));
+    assert_null(find_mount(&p, bin, NULL));
+    plan_free(&p);
+    options_free(&o);
+    host_facts_free(&h);
+    free(link), free(target), free(bin), free(path_var), free(versions), free(share);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize),
+        cmocka_unit_test(test_path_is_within),
+        cmocka_unit_test(test_find_project),
+        cmocka_unit_test(test_install_tree),
+        cmocka_unit_test(test_interpreter),
+        cmocka_unit_test(test_environment),
+        cmocka_unit_test(test_mounts_and_order),
+        cmocka_unit_test(test_allow_project_config),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_refuses_home_as_project),
+        cmocka_unit_test(test_command_install_tree),
     };
-    return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("plan", tests, setup_tmp, teardown_tmp);
 }
