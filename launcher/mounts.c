@@ -188,24 +188,6 @@ static void hide_path(struct build *b, const char *path)
         die("cannot hide %s: %s", path, strerror(-r));
 }
 
-static void setup_console(struct build *b)
-{
-    /* The command keeps the user's terminal; its device is bound as
-     * /dev/console so that ttyname() and tty(1) can name it. */
-    for (int fd = 0; fd <= 2; fd++) {
-        char *name = isatty(fd) ? ttyname(fd) : NULL;
-        if (!name || name[0] != '/')
-            continue;
-        autoclose int src = open_nofollow(b->old_root, name);
-        if (src < 0)
-            return;
-        autoclose int dst = mount_point(b, "/dev/console", false, 0);
-        if (bind_fds(b, "/dev/console", src, dst, BIND_DEVICES) < 0)
-            verbose("cannot show the terminal %s as /dev/console; tty(1) will not name it", name);
-        return;
-    }
-}
-
 static void setup_dev(struct build *b, mode_t mode)
 {
     static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
@@ -225,7 +207,6 @@ static void setup_dev(struct build *b, mode_t mode)
     mount_tmpfs(b, "/dev/shm", 01777, false);
     for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
         make_symlink(b, links[i][0], links[i][1]);
-    setup_console(b);
 }
 
 /* Makes `path` (an existing mount point or file in the new root) read-only
@@ -284,6 +265,7 @@ static void apply_entry(struct build *b, const struct mount_entry *m)
     case MOUNT_PROC: setup_proc(b); break;
     case MOUNT_SYSFS: setup_sys(b); break;
     case MOUNT_SYMLINK: make_symlink(b, m->path, m->source); break;
+    case MOUNT_DEVICE: bind_path(b, m->path, m->source, BIND_DEVICES, m->why); break;
     }
 }
 

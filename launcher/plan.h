@@ -20,6 +20,7 @@ enum mount_kind {
     MOUNT_PROC,     /* a fresh /proc with the kernel's sensitive files masked */
     MOUNT_SYSFS,    /* a fresh read-only /sys, best effort */
     MOUNT_SYMLINK,  /* a symbolic link at `path` pointing to `source` */
+    MOUNT_DEVICE,   /* host device node `source` at `path` (the user's terminal) */
 };
 
 struct mount_entry {
@@ -39,6 +40,7 @@ struct host_facts {
     uid_t uid;
     gid_t gid;
     char **environ;  /* the launcher's environment */
+    char *terminal;  /* the terminal on stdin/stdout/stderr, or NULL */
 };
 
 struct plan {
