@@ -164,8 +164,25 @@ static void make_symlink(struct build *b, const char *path, const char *target)
     die("cannot create the link %s -> %s inside the sandbox: %s", path, target, strerror(errno));
 }
 
-/* Covers `path` with nothing: an empty read-only tmpfs for a directory,
- * the null device for a file. */
+/* A file clbox writes (resolv.conf, an empty stand-in): made in the scratch
+ * root, which is detached at the end, and bound read-only where it belongs. */
+static void bind_content(struct build *b, const char *path, const char *content)
+{
+    static unsigned counter;
+    char scratch[64];
+    snprintf(scratch, sizeof scratch, "/file-%u", counter++);
+    autoclose int out = open(scratch, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    if (out < 0 || write_all(out, content, strlen(content)) < 0)
+        die("cannot write %s for the sandbox: %s", path, strerror(errno));
+    autoclose int src = open(scratch, O_PATH | O_CLOEXEC);
+    autoclose int dst = mount_point(b, path, false, 0);
+    int r = src < 0 ? -errno : bind_fds(b, path, src, dst, BIND_RDONLY);
+    if (r < 0)
+        die("cannot bind the sandbox's %s: %s", path, strerror(-r));
+}
+
+/* Covers `path` with nothing: an empty read-only tmpfs for a directory, an
+ * empty read-only file for anything else. */
 static void hide_path(struct build *b, const char *path)
 {
     autoclose int target = open_nofollow(b->new_root, path);
@@ -176,16 +193,10 @@ static void hide_path(struct build *b, const char *path)
     struct stat st;
     if (fstat(target, &st) < 0)
         die("cannot stat %s: %s", path, strerror(errno));
-    if (S_ISDIR(st.st_mode)) {
+    if (S_ISDIR(st.st_mode))
         mount_tmpfs(b, path, 0, true);
-        return;
-    }
-    autoclose int null = open_nofollow(b->old_root, "/dev/null");
-    if (null < 0)
-        die("cannot open /dev/null to hide %s: %s", path, strerror(-null));
-    int r = bind_fds(b, path, null, target, BIND_RDONLY | BIND_DEVICES);
-    if (r < 0)
-        die("cannot hide %s: %s", path, strerror(-r));
+    else
+        bind_content(b, path, "");
 }
 
 static void setup_dev(struct build *b, mode_t mode)

@@ -17,14 +17,6 @@ static const char *const system_dirs[] = {
     "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt", "/nix",
 };
 
-/* Files in a project that make something run later, outside the sandbox:
- * git's hooks and config (core.hooksPath, core.fsmonitor, aliases), the
- * agent's own settings (hooks), MCP servers, direnv, editor tasks. */
-static const char *const protected_project_files[] = {
-    ".git/hooks", ".git/config", ".claude/settings.json", ".claude/settings.local.json",
-    ".mcp.json", ".envrc", ".vscode/tasks.json", ".vscode/settings.json",
-};
-
 /* Directories that a read-write view must never cover. */
 static const char *const never_writable[] = {"/usr", "/etc", "/boot", "/proc", "/sys", "/dev"};
 
@@ -40,7 +32,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 
 /* Adds a mount; an earlier one at the same path is replaced, so the later,
  * more specific wish wins (the command line over built-in defaults). */
-static void plan_add(struct plan *plan, enum mount_kind kind, const char *path, const char *source, mode_t mode,
+void plan_add(struct plan *plan, enum mount_kind kind, const char *path, const char *source, mode_t mode,
                      const char *why)
 {
     for (size_t i = 0; i < plan->n_mounts; i++) {
@@ -167,13 +159,17 @@ static int resolve_config_dir(const struct options *opts, const struct host_fact
     /* Refused before anything is created, and again once links are resolved. */
     if (refuse_too_wide(wanted, "config dir", host, true, err, errlen) < 0)
         return -1;
+    struct stat st;
+    if (opts->dry_run && stat(wanted, &st) < 0) { /* a dry run changes nothing on the host */
+        plan->config_dir = steal_ptr(&wanted);
+        return 0;
+    }
     if (mkdir_parents(wanted, 0700) < 0)
         return fail(err, errlen, "cannot create the config dir %s: %s (choose another with --config-dir DIR)",
                     wanted, strerror(errno));
     if (resolve_existing(wanted, "--config-dir", host, &plan->config_dir, err, errlen) < 0 ||
         refuse_too_wide(plan->config_dir, "config dir", host, true, err, errlen) < 0)
         return -1;
-    struct stat st;
     if (stat(plan->config_dir, &st) < 0 || !S_ISDIR(st.st_mode))
         return fail(err, errlen, "config dir %s is not a directory", plan->config_dir);
     if (st.st_uid != host->uid)
@@ -264,57 +260,6 @@ static void add_command_trees(struct plan *plan, const struct host_facts *host, 
     }
 }
 
-static void add_protected(struct plan *plan, const char *root)
-{
-    for (size_t i = 0; i < sizeof protected_project_files / sizeof protected_project_files[0]; i++) {
-        autofree char *path = xasprintf("%s/%s", root, protected_project_files[i]);
-        struct stat st;
-        if (lstat(path, &st) == 0)
-            plan_add(plan, MOUNT_PROTECT, path, path, 0, "protected project file");
-    }
-}
-
-/* A worktree or submodule keeps its git dir elsewhere (".git" is a file
- * saying "gitdir: PATH"): git inside needs it, and its hooks and config
- * need the same protection. */
-static void add_external_git_dir(struct plan *plan, bool protect)
-{
-    autofree char *dotgit = xasprintf("%s/.git", plan->project);
-    struct stat st;
-    if (lstat(dotgit, &st) < 0 || !S_ISREG(st.st_mode))
-        return;
-    autofree char *text = read_small_file(dotgit, PATH_MAX + 16);
-    if (!text || !str_has_prefix(text, "gitdir: "))
-        return;
-    char *gitdir_given = text + strlen("gitdir: ");
-    gitdir_given[strcspn(gitdir_given, "\n")] = '\0';
-    autofree char *gitdir_abs = path_normalize(gitdir_given, plan->project);
-    autofree char *gitdir = realpath(gitdir_abs, NULL);
-    if (!gitdir || path_is_within(gitdir, plan->project))
-        return;
-    plan_add(plan, MOUNT_BIND_RW, gitdir, gitdir, 0, "git dir of this work tree");
-    autofree char *commondir_file = xasprintf("%s/commondir", gitdir);
-    autofree char *common_given = read_small_file(commondir_file, PATH_MAX);
-    autofree char *common = NULL;
-    if (common_given) {
-        common_given[strcspn(common_given, "\n")] = '\0';
-        autofree char *abs = path_normalize(common_given, gitdir);
-        common = realpath(abs, NULL);
-    }
-    if (common && !path_is_within(gitdir, common) && !path_is_within(common, plan->project))
-        plan_add(plan, MOUNT_BIND_RW, common, common, 0, "git common dir of this work tree");
-    if (!protect)
-        return;
-    const char *git_root = common ? common : gitdir;
-    const char *files[] = {"hooks", "config"};
-    for (size_t i = 0; i < 2; i++) {
-        autofree char *path = xasprintf("%s/%s", git_root, files[i]);
-        struct stat fst;
-        if (lstat(path, &fst) == 0)
-            plan_add(plan, MOUNT_PROTECT, path, path, 0, "protected git file");
-    }
-}
-
 static int add_requests(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
                         size_t errlen)
 {
@@ -388,11 +333,9 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
     plan_add(plan, MOUNT_BIND_RW, plan->config_dir, plan->config_dir, 0, "config dir (CLAUDE_CONFIG_DIR)");
     add_command_trees(plan, host, host_env(host, "PATH"));
     plan_add(plan, MOUNT_BIND_RW, plan->project, plan->project, 0, "project");
-    add_external_git_dir(plan, !opts->allow_project_config);
     if (add_requests(opts, host, plan, err, errlen) < 0)
         return -1;
-    if (!opts->allow_project_config)
-        add_protected(plan, plan->project);
+    plan_protect_project(plan, !opts->allow_project_config);
     plan_sort(plan);
 
     if (cwd_visible(plan, host->cwd)) {

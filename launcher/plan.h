@@ -68,6 +68,13 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
 void plan_free(struct plan *plan);
 void plan_print(const struct plan *plan, FILE *out);
 
+/* Adds a mount; one already at the same path is replaced. */
+void plan_add(struct plan *plan, enum mount_kind kind, const char *path, const char *source, mode_t mode,
+              const char *why);
+/* Shows git dirs that live outside the project, and (with `protect`) makes
+ * read-only what would run code later outside the sandbox. */
+void plan_protect_project(struct plan *plan, bool protect);
+
 /* Helpers exposed for unit tests. */
 char *path_normalize(const char *path, const char *base);
 int plan_find_project(const char *cwd, const char *home, char **project);
