@@ -47,6 +47,15 @@ _Noreturn void die(const char *fmt, ...)
     _exit(EXIT_CLBOX_ERROR);
 }
 
+int set_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 void *xmalloc(size_t size)
 {
     void *p = malloc(size ? size : 1);

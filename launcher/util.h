@@ -31,6 +31,10 @@ void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * less isolation than planned. */
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Writes a one-line reason into err and returns -1: for code that reports
+ * a failure to a caller who decides what to do with it. */
+int set_error(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);
