@@ -1,0 +1,46 @@
+/* The DNS gate: the sandbox's only resolver.  It answers names that are not
+ * allowlisted with NXDOMAIN itself (they never leave the machine, so DNS
+ * cannot be used as a tunnel), forwards allowlisted ones to the host's
+ * resolvers, removes answers that point into the user's machine or
+ * network, adds what remains to the firewall's allow sets before the
+ * answer is relayed, and reports what the sandbox was refused. */
+#ifndef CLBOX_NETNS_GATE_H
+#define CLBOX_NETNS_GATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "allowlist.h"
+
+#define GATE_MAX_UPSTREAMS 3
+#define GATE_MAX_HOST_ADDRS 64
+
+struct gate_config {
+    const struct allowlist *allowlist;
+    int udp_fd, tcp_fd; /* listening inside the sandbox's network namespace */
+    int nft_fd;         /* netfilter netlink, inside the sandbox's namespace */
+    int log_fd;         /* the firewall's log of refused packets */
+    bool quiet;         /* -q: report nothing on stderr */
+    const char *log_file;
+
+    /* Filled by gate_prepare(), on the host. */
+    struct sockaddr_storage upstreams[GATE_MAX_UPSTREAMS];
+    size_t n_upstreams;
+    struct {
+        int family;
+        unsigned char addr[16];
+    } host_addrs[GATE_MAX_HOST_ADDRS];
+    size_t n_host_addrs;
+    int log_file_fd;
+};
+
+/* Reads the host's resolvers and addresses and opens --log FILE.  Returns
+ * 0, or -1 with the reason. */
+int gate_prepare(struct gate_config *cfg, char *err, size_t errlen);
+/* Serves until the launcher dies.  Never returns. */
+_Noreturn void gate_run(struct gate_config *cfg);
+/* In the launcher, once the gate runs: drop what only the gate needs. */
+void gate_forget(struct gate_config *cfg);
+
+#endif

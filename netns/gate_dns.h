@@ -1,0 +1,53 @@
+/* The gate's handling of one DNS exchange: decide, forward, sanitise,
+ * open the firewall, answer. */
+#ifndef CLBOX_NETNS_GATE_DNS_H
+#define CLBOX_NETNS_GATE_DNS_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "dnsmsg.h"
+#include "gate.h"
+#include "gate_report.h"
+
+#define GATE_MAX_PENDING 64
+#define GATE_MAX_QUERY 1024
+
+/* A client to answer: over UDP (tcp_fd < 0) at `addr`, or a TCP connection. */
+struct gate_client {
+    int tcp_fd;
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+};
+
+/* A query forwarded to an upstream resolver, waiting for its answer. */
+struct gate_pending {
+    bool used;
+    int upstream_fd;
+    size_t server;
+    unsigned attempts;
+    uint64_t deadline_ms;
+    uint16_t upstream_id;
+    struct dns_query_info query;
+    uint8_t msg[GATE_MAX_QUERY];
+    size_t msg_len;
+    struct gate_client client;
+};
+
+struct gate_state {
+    struct gate_config *cfg;
+    struct gate_reporter reporter;
+    struct gate_pending pending[GATE_MAX_PENDING];
+};
+
+uint64_t gate_now_ms(void);
+/* Reads exactly len bytes from a blocking fd (with its own timeout). */
+int gate_read_exact(int fd, uint8_t *buf, size_t len);
+/* A query from the sandbox: answered at once, or forwarded. */
+void gate_handle_query(struct gate_state *g, const uint8_t *msg, size_t len, const struct gate_client *client);
+/* The upstream socket of `p` is readable. */
+void gate_handle_upstream(struct gate_state *g, struct gate_pending *p);
+/* Retries or fails queries whose upstream did not answer in time. */
+void gate_expire(struct gate_state *g, uint64_t now);
+
+#endif

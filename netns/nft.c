@@ -1,0 +1,116 @@
+#include "nft.h"
+
+#include <arpa/inet.h>
+#include <nftables/libnftables.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct text {
+    char *buf;
+    size_t len, cap;
+    bool overflow;
+};
+
+static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= t->cap - t->len) {
+        t->overflow = true;
+        t->len = t->cap - 1;
+        return;
+    }
+    t->len += (size_t)n;
+}
+
+static void put_address_rules(struct text *t, const struct allowlist *list)
+{
+    for (size_t i = 0; list && i < list->n_allow; i++) {
+        const struct allow_rule *r = &list->allow[i];
+        if (r->kind != ALLOW_ADDRESS)
+            continue;
+        char addr[INET6_ADDRSTRLEN];
+        inet_ntop(r->family, r->addr, addr, sizeof addr);
+        put(t, "    %s daddr %s/%u", r->family == AF_INET ? "ip" : "ip6", addr, r->prefix_len);
+        if (r->port)
+            put(t, " meta l4proto { tcp, udp } th dport %u", r->port);
+        put(t, " accept\n");
+    }
+}
+
+int nft_ruleset_text(const struct nft_policy *policy, char *out, size_t outlen)
+{
+    struct text t = {.buf = out, .cap = outlen};
+    out[0] = '\0';
+    put(&t, "table inet " NFT_TABLE " {\n");
+    put(&t, "  set " NFT_SET_ALLOW4 " { type ipv4_addr; flags timeout; }\n");
+    put(&t, "  set " NFT_SET_ALLOW4_PORT " { type ipv4_addr . inet_service; flags timeout; }\n");
+    put(&t, "  set " NFT_SET_ALLOW6 " { type ipv6_addr; flags timeout; }\n");
+    put(&t, "  set " NFT_SET_ALLOW6_PORT " { type ipv6_addr . inet_service; flags timeout; }\n");
+    /* Refused: logged for the report, then rejected at once.  A TCP reset
+     * fails even a blocking connect() at once; an ICMP error would reach a
+     * socket still locked by that connect() and wait for the SYN's
+     * retransmission, a second later. */
+    put(&t, "  chain refuse {\n    log group %d\n", NFT_LOG_GROUP);
+    put(&t, "    meta l4proto tcp reject with tcp reset\n");
+    put(&t, "    reject with icmpx admin-prohibited\n  }\n");
+    put(&t, "  chain out {\n    type filter hook output priority 0; policy drop;\n");
+    put(&t, "    oif lo accept\n");
+    put(&t, "    ct state established,related accept\n");
+    if (policy->n_host_ports > 0) {
+        put(&t, "    ip daddr " SLIRP_HOST_ADDR " tcp dport {");
+        for (size_t i = 0; i < policy->n_host_ports; i++)
+            put(&t, "%s %u", i ? "," : "", policy->host_ports[i]);
+        put(&t, " } accept\n");
+    }
+    /* Before any allow: slirp4netns's network (the host's loopback, its DNS
+     * forwarder) only through the host ports above, whatever --allow says;
+     * and DNS only through the gate, so that no allowed address can serve
+     * as a resolver for names the gate refused. */
+    put(&t, "    ip daddr " SLIRP_NET " goto refuse\n");
+    put(&t, "    meta l4proto { tcp, udp } th dport { 53, 853 } goto refuse\n");
+    /* No IPv6 route leaves the sandbox; the kernel's own neighbour and
+     * multicast chatter on tap0 is refused without a report. */
+    put(&t, "    meta nfproto ipv6 reject with icmpx admin-prohibited\n");
+    put_address_rules(&t, policy->allowlist);
+    put(&t, "    ip daddr @" NFT_SET_ALLOW4 " accept\n");
+    put(&t, "    ip daddr . th dport @" NFT_SET_ALLOW4_PORT " accept\n");
+    put(&t, "    ip6 daddr @" NFT_SET_ALLOW6 " accept\n");
+    put(&t, "    ip6 daddr . th dport @" NFT_SET_ALLOW6_PORT " accept\n");
+    put(&t, "    goto refuse\n");
+    put(&t, "  }\n}\n");
+    return t.overflow ? -1 : (int)t.len;
+}
+
+int nft_install(const struct nft_policy *policy, char *err, size_t errlen)
+{
+    size_t cap = 4096 + 128 * (policy->allowlist ? policy->allowlist->n_allow : 0) + 8 * policy->n_host_ports;
+    char *ruleset = malloc(cap);
+    if (!ruleset || nft_ruleset_text(policy, ruleset, cap) < 0) {
+        free(ruleset);
+        snprintf(err, errlen, "cannot build the firewall ruleset (out of memory)");
+        return -1;
+    }
+    struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (!ctx) {
+        free(ruleset);
+        snprintf(err, errlen, "cannot start nftables (out of memory)");
+        return -1;
+    }
+    nft_ctx_buffer_error(ctx);
+    nft_ctx_buffer_output(ctx);
+    int rc = nft_run_cmd_from_buffer(ctx, ruleset);
+    if (rc != 0) {
+        const char *why = nft_ctx_get_error_buffer(ctx);
+        snprintf(err, errlen, "cannot load the firewall into the sandbox's network namespace: %.*s",
+                 (int)strcspn(why ? why : "unknown error", "\n"), why ? why : "unknown error");
+    }
+    nft_ctx_free(ctx);
+    free(ruleset);
+    return rc == 0 ? 0 : -1;
+}
