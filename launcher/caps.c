@@ -11,12 +11,11 @@
 void caps_drop_all(void)
 {
     /* The bounding set goes first: dropping from it needs CAP_SETPCAP. */
-    for (cap_value_t cap = 0; cap <= CAP_LAST_CAP || CAP_IS_SUPPORTED(cap); cap++) {
-        if (cap > 63)
-            break;
+    /* Up to the kernel's last capability, which may be newer than libcap. */
+    cap_value_t last = (cap_value_t)cap_max_bits() - 1;
+    for (cap_value_t cap = 0; cap <= last; cap++)
         if (cap_drop_bound(cap) < 0 && errno != EINVAL)
             die("cannot drop capability %d from the bounding set: %s", (int)cap, strerror(errno));
-    }
     if (cap_reset_ambient() < 0 && errno != EINVAL)
         die("cannot clear the ambient capabilities: %s", strerror(errno));
     unsigned long bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |

@@ -17,29 +17,19 @@ struct option_row {
     const char *help;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* Values end up in mount tables, environment blocks and one-line messages:
  * a control character there is never what the user meant. */
 static int check_value(const struct option_row *row, const char *value, char *err, size_t errlen)
 {
     size_t len = strlen(value);
     if (len == 0)
-        return fail(err, errlen, "--%s needs a non-empty %s", row->long_name, row->metavar);
+        return set_error(err, errlen, "--%s needs a non-empty %s", row->long_name, row->metavar);
     if (len > CLI_MAX_VALUE)
-        return fail(err, errlen, "--%s: value is %zu bytes long; the limit is %d", row->long_name, len,
+        return set_error(err, errlen, "--%s: value is %zu bytes long; the limit is %d", row->long_name, len,
                     CLI_MAX_VALUE);
     for (const unsigned char *p = (const unsigned char *)value; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
-            return fail(err, errlen, "--%s: value contains a control character (byte 0x%02x)",
+            return set_error(err, errlen, "--%s: value contains a control character (byte 0x%02x)",
                         row->long_name, *p);
     return 0;
 }
@@ -66,11 +56,40 @@ static int apply_config_dir(struct options *o, const struct option_row *r, const
 static int apply_net(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
 {
     (void)r;
-    if (strcmp(v, "none") == 0) {
-        o->net = NET_NONE;
-        return 0;
-    }
-    return fail(e, n, "--net %s: unknown network mode (this build supports: none)", v);
+    static const struct {
+        const char *name;
+        enum net_mode mode;
+    } modes[] = {{"filtered", NET_FILTERED}, {"none", NET_NONE}, {"open", NET_OPEN}};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+        if (strcmp(v, modes[i].name) == 0) {
+            o->net = modes[i].mode;
+            return 0;
+        }
+    return set_error(e, n, "--net %s: unknown network mode (filtered, none or open)", v);
+}
+
+static int apply_allow(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    strv_push_dup(r->tag ? &o->deny : &o->allow, v);
+    return 0;
+}
+
+static int apply_host_port(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+{
+    char *end;
+    unsigned long port = strtoul(v, &end, 10);
+    if (*end || v[0] < '1' || v[0] > '9' || port > 65535)
+        return set_error(e, n, "--%s %s: not a port (1-65535)", r->long_name, v);
+    o->host_ports = xrealloc(o->host_ports, (o->n_host_ports + 1) * sizeof *o->host_ports);
+    o->host_ports[o->n_host_ports++] = (unsigned short)port;
+    return 0;
+}
+
+static int apply_log(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+{
+    (void)r, (void)e, (void)n;
+    return replace_string(&o->log_file, v);
 }
 
 static int apply_mount(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
@@ -98,7 +117,7 @@ static int apply_env(struct options *o, const struct option_row *r, const char *
     const char *eq = strchr(v, '=');
     size_t name_len = eq ? (size_t)(eq - v) : strlen(v);
     if (!is_env_name(v, name_len))
-        return fail(e, n, "--%s %s: not a valid variable name (letters, digits and _; not starting with a digit)",
+        return set_error(e, n, "--%s %s: not a valid variable name (letters, digits and _; not starting with a digit)",
                     r->long_name, v);
     strv_push_dup(&o->env_rules, v);
     return 0;
@@ -107,7 +126,7 @@ static int apply_env(struct options *o, const struct option_row *r, const char *
 static int apply_unsetenv(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
 {
     if (!is_env_name(v, strlen(v)))
-        return fail(e, n, "--%s %s: not a valid variable name", r->long_name, v);
+        return set_error(e, n, "--%s %s: not a valid variable name", r->long_name, v);
     strv_push(&o->env_rules, xasprintf("-%s", v));
     return 0;
 }
@@ -132,7 +151,15 @@ static const struct option_row run_options[] = {
     {"config-dir", 0, "DIR", apply_config_dir, 0,
      "persistent CLAUDE_CONFIG_DIR, read-write at its own path, created if missing "
      "(default: ${XDG_DATA_HOME:-~/.local/share}/clbox/claude)"},
-    {"net", 0, "MODE", apply_net, 0, "network: none (loopback only)"},
+    {"net", 0, "MODE", apply_net, 0,
+     "network: filtered (default: only allowlisted names), none (loopback only), open (unfiltered)"},
+    {"allow", 0, "NAME[:PORT]", apply_allow, 0,
+     "let the sandbox reach NAME (*.NAME for its subdomains), an IP address or CIDR range; "
+     ":PORT restricts it to that port"},
+    {"deny", 0, "NAME", apply_allow, 1, "never let the sandbox reach NAME, whatever allows it"},
+    {"allow-host-port", 0, "PORT", apply_host_port, 0,
+     "let the sandbox reach the host's 127.0.0.1:PORT as 10.0.2.2:PORT (TCP)"},
+    {"log", 0, "FILE", apply_log, 0, "also append each blocked lookup and connection to FILE"},
     {"ro", 0, "PATH", apply_mount, REQ_RO, "also show PATH read-only at the same path"},
     {"rw", 0, "PATH", apply_mount, REQ_RW, "also show PATH read-write at the same path"},
     {"hide", 0, "PATH", apply_mount, REQ_HIDE, "cover PATH with an empty read-only stand-in"},
@@ -177,11 +204,11 @@ static int take_option(struct options *opts, const struct option_row *row, const
         else if (*index + 1 < argc)
             value = argv[++*index];
         else
-            return fail(err, errlen, "--%s needs a value: --%s %s", row->long_name, row->long_name, row->metavar);
+            return set_error(err, errlen, "--%s needs a value: --%s %s", row->long_name, row->long_name, row->metavar);
         if (check_value(row, value, err, errlen) < 0)
             return -1;
     } else if (inline_value) {
-        return fail(err, errlen, "--%s takes no value", row->long_name);
+        return set_error(err, errlen, "--%s takes no value", row->long_name);
     }
     return row->apply(opts, row, value, err, errlen);
 }
@@ -195,7 +222,7 @@ static int parse_one(struct options *opts, int argc, char **argv, int *index, ch
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         const struct option_row *row = find_long(name, len);
         if (!row)
-            return fail(err, errlen, "unknown option --%.*s (see clbox run --help)", (int)(len > 64 ? 64 : len), name);
+            return set_error(err, errlen, "unknown option --%.*s (see clbox run --help)", (int)(len > 64 ? 64 : len), name);
         return take_option(opts, row, eq ? eq + 1 : NULL, argc, argv, index, err, errlen);
     }
     /* A cluster of short options: -vq, or -xVALUE for one that takes a value. */
@@ -203,8 +230,8 @@ static int parse_one(struct options *opts, int argc, char **argv, int *index, ch
         const struct option_row *row = find_short(*p);
         if (!row) {
             if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-                return fail(err, errlen, "unknown option byte 0x%02x (see clbox run --help)", (unsigned char)*p);
-            return fail(err, errlen, "unknown option -%c (see clbox run --help)", *p);
+                return set_error(err, errlen, "unknown option byte 0x%02x (see clbox run --help)", (unsigned char)*p);
+            return set_error(err, errlen, "unknown option -%c (see clbox run --help)", *p);
         }
         if (row->metavar)
             return take_option(opts, row, p[1] ? p + 1 : NULL, argc, argv, index, err, errlen);
@@ -216,7 +243,7 @@ static int parse_one(struct options *opts, int argc, char **argv, int *index, ch
 
 int cli_parse_run(int argc, char **argv, struct options *opts, char *err, size_t errlen)
 {
-    *opts = (struct options){.net = NET_NONE, .verbosity = VERBOSITY_NORMAL};
+    *opts = (struct options){.net = NET_FILTERED, .verbosity = VERBOSITY_NORMAL};
     int i = 1;
     /* Options end at "--" or at the first word that is not an option: what
      * follows is the command and its own arguments, never clbox's. */
@@ -234,9 +261,9 @@ int cli_parse_run(int argc, char **argv, struct options *opts, char *err, size_t
     opts->command = argv + i;
     opts->command_argc = argc - i;
     if (opts->command_argc == 0 && !opts->help)
-        return fail(err, errlen, "no command given: clbox run [OPTIONS] -- COMMAND [ARG...]");
+        return set_error(err, errlen, "no command given: clbox run [OPTIONS] -- COMMAND [ARG...]");
     if (opts->command_argc > 0 && opts->command[0][0] == '\0')
-        return fail(err, errlen, "the command name is empty");
+        return set_error(err, errlen, "the command name is empty");
     return 0;
 }
 
@@ -248,6 +275,10 @@ void options_free(struct options *opts)
         free(opts->mounts[i].path);
     free(opts->mounts);
     strv_free(&opts->env_rules);
+    strv_free(&opts->allow);
+    strv_free(&opts->deny);
+    free(opts->host_ports);
+    free(opts->log_file);
     *opts = (struct options){0};
 }
 

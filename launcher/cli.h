@@ -12,7 +12,11 @@
 
 #include "util.h"
 
-enum net_mode { NET_NONE };
+enum net_mode {
+    NET_FILTERED, /* slirp4netns, only allowlisted names and addresses */
+    NET_NONE,     /* loopback only */
+    NET_OPEN,     /* slirp4netns, no filter */
+};
 
 /* What a user-requested mount does at its path. */
 enum mount_request_kind {
@@ -34,6 +38,11 @@ struct options {
     struct mount_request *mounts;
     size_t n_mounts;
     struct strv env_rules; /* "NAME", "NAME=VALUE" (set) or "-NAME" (unset), in order */
+    struct strv allow;     /* --allow values, checked when the plan is built */
+    struct strv deny;
+    unsigned short *host_ports;
+    size_t n_host_ports;
+    char *log_file;
     bool allow_project_config;
     bool dry_run;
     bool help;

@@ -5,6 +5,7 @@
 #include "init.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,26 +23,29 @@
 
 /* Nothing the launcher had open may leak in: a directory fd from the host
  * would be a way out of every mount. */
-static void close_inherited_fds(int keep)
+static void close_fds_above(int highest_kept)
 {
-    for (int fd = 3; fd < keep; fd++)
-        close(fd);
-    if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0) == 0)
+    if (syscall(SYS_close_range, (unsigned)highest_kept + 1, ~0u, 0) == 0)
         return;
     long max = sysconf(_SC_OPEN_MAX);
-    for (long fd = keep + 1; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+    for (long fd = highest_kept + 1; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
         close((int)fd);
 }
 
-/* PR_SET_PDEATHSIG only covers a launcher that dies after it was set;
- * the pipe's write end closing covers one that died before. */
-static void die_with_launcher(int launcher_alive_fd)
+/* Waits for the launcher to have written the user namespace's maps.
+ * PR_SET_PDEATHSIG only covers a launcher that dies after it was set; the
+ * pipe's end of file covers one that died before. */
+static void wait_for_launcher(int launcher_alive_fd)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         die("cannot tie the sandbox to clbox's life: %s", strerror(errno));
-    struct pollfd p = {.fd = launcher_alive_fd, .events = POLLIN};
-    if (poll(&p, 1, 0) > 0)
-        _exit(EXIT_CLBOX_ERROR);
+    char byte;
+    ssize_t n;
+    do
+        n = read(launcher_alive_fd, &byte, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1)
+        _exit(EXIT_CLBOX_ERROR); /* the launcher is gone, or says why */
     close(launcher_alive_fd);
 }
 
@@ -82,17 +86,22 @@ _Noreturn static void exec_command(const struct plan *plan)
     _exit(exit_code_for_exec_error(err));
 }
 
-_Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd)
+_Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int channel)
 {
     char err[256];
-    die_with_launcher(launcher_alive_fd);
-    close_inherited_fds(2);
-    userns_map_self(plan->uid, plan->gid);
+    wait_for_launcher(launcher_alive_fd);
+    if (channel >= 0 && channel != 3 && (dup3(channel, 3, O_CLOEXEC) < 0 || close(channel) < 0))
+        die("cannot keep the channel to clbox: %s", strerror(errno));
+    close_fds_above(channel >= 0 ? 3 : 2);
+    channel = channel >= 0 ? 3 : -1;
     if (sethostname(plan->hostname, strlen(plan->hostname)) < 0)
         die_namespace_denied("cannot set the sandbox's hostname", errno);
     rootfs_build(plan);
     if (link_set_up("lo", err, sizeof err) < 0)
         die("cannot set up the sandbox's loopback: %s", err);
+    if (plan->net != NET_NONE)
+        init_network(plan, channel);
+    userns_enter_inner(plan->uid, plan->gid);
     harden();
 
     pid_t command = fork();
@@ -100,5 +109,5 @@ _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd)
         die("cannot start the command: %s", strerror(errno));
     if (command == 0)
         exec_command(plan);
-    _exit(signals_relay_until_exit(command, SIGNAL_RELAY_FROM_INIT));
+    _exit(signals_relay_until_exit(command));
 }

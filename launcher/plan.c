@@ -20,16 +20,6 @@ static const char *const system_dirs[] = {
 /* Directories that a read-write view must never cover. */
 static const char *const never_writable[] = {"/usr", "/etc", "/boot", "/proc", "/sys", "/dev"};
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* Adds a mount; an earlier one at the same path is replaced, so the later,
  * more specific wish wins (the command line over built-in defaults). */
 void plan_add(struct plan *plan, enum mount_kind kind, const char *path, const char *source, mode_t mode,
@@ -105,13 +95,13 @@ static int refuse_too_wide(const char *path, const char *what, const struct host
                            char *err, size_t errlen)
 {
     if (path_is_within(host->home, path))
-        return fail(err, errlen, "%s %s would show %s; name a narrower directory", what, path,
+        return set_error(err, errlen, "%s %s would show %s; name a narrower directory", what, path,
                     strcmp(path, host->home) == 0 ? "your whole home directory" : "all of your home directory and more");
     if (!writable)
         return 0;
     for (size_t i = 0; i < sizeof never_writable / sizeof never_writable[0]; i++)
         if (path_is_within(path, never_writable[i]))
-            return fail(err, errlen, "%s %s is a system directory; it cannot be made writable", what, path);
+            return set_error(err, errlen, "%s %s is a system directory; it cannot be made writable", what, path);
     return 0;
 }
 
@@ -122,7 +112,7 @@ static int resolve_existing(const char *given, const char *what, const struct ho
     autofree char *absolute = path_normalize(given, host->cwd);
     char *real = realpath(absolute, NULL);
     if (!real)
-        return fail(err, errlen, "%s %s: %s (the path must exist on the host)", what, given, strerror(errno));
+        return set_error(err, errlen, "%s %s: %s (the path must exist on the host)", what, given, strerror(errno));
     *out = real;
     return 0;
 }
@@ -165,15 +155,15 @@ static int resolve_config_dir(const struct options *opts, const struct host_fact
         return 0;
     }
     if (mkdir_parents(wanted, 0700) < 0)
-        return fail(err, errlen, "cannot create the config dir %s: %s (choose another with --config-dir DIR)",
+        return set_error(err, errlen, "cannot create the config dir %s: %s (choose another with --config-dir DIR)",
                     wanted, strerror(errno));
     if (resolve_existing(wanted, "--config-dir", host, &plan->config_dir, err, errlen) < 0 ||
         refuse_too_wide(plan->config_dir, "config dir", host, true, err, errlen) < 0)
         return -1;
     if (stat(plan->config_dir, &st) < 0 || !S_ISDIR(st.st_mode))
-        return fail(err, errlen, "config dir %s is not a directory", plan->config_dir);
+        return set_error(err, errlen, "config dir %s is not a directory", plan->config_dir);
     if (st.st_uid != host->uid)
-        return fail(err, errlen, "config dir %s belongs to uid %u, not to you (uid %u); choose another with --config-dir",
+        return set_error(err, errlen, "config dir %s belongs to uid %u, not to you (uid %u); choose another with --config-dir",
                     plan->config_dir, (unsigned)st.st_uid, (unsigned)host->uid);
     return 0;
 }
@@ -186,7 +176,7 @@ static int resolve_project(const struct options *opts, const struct host_facts *
             return -1;
         struct stat st;
         if (stat(plan->project, &st) < 0 || !S_ISDIR(st.st_mode))
-            return fail(err, errlen, "--project %s is not a directory", opts->project);
+            return set_error(err, errlen, "--project %s is not a directory", opts->project);
     } else {
         plan_find_project(host->cwd, host->home, &plan->project);
     }
@@ -272,7 +262,7 @@ static int add_requests(const struct options *opts, const struct host_facts *hos
         if (req->kind == REQ_TMPFS) {
             path = path_normalize(req->path, host->cwd);
             if (strcmp(path, "/") == 0)
-                return fail(err, errlen, "--tmpfs /: the root cannot be replaced");
+                return set_error(err, errlen, "--tmpfs /: the root cannot be replaced");
             plan_add(plan, MOUNT_TMPFS, path, NULL, 0755, what);
             continue;
         }
@@ -282,7 +272,7 @@ static int add_requests(const struct options *opts, const struct host_facts *hos
             if (!path) /* nothing there: nothing to hide */
                 continue;
             if (strcmp(path, "/") == 0)
-                return fail(err, errlen, "--hide /: the root cannot be hidden");
+                return set_error(err, errlen, "--hide /: the root cannot be hidden");
             plan_add(plan, MOUNT_HIDE, path, NULL, 0, what);
             continue;
         }
@@ -333,7 +323,7 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
     plan_add(plan, MOUNT_BIND_RW, plan->config_dir, plan->config_dir, 0, "config dir (CLAUDE_CONFIG_DIR)");
     add_command_trees(plan, host, host_env(host, "PATH"));
     plan_add(plan, MOUNT_BIND_RW, plan->project, plan->project, 0, "project");
-    if (add_requests(opts, host, plan, err, errlen) < 0)
+    if (add_requests(opts, host, plan, err, errlen) < 0 || plan_build_network(opts, host, plan, err, errlen) < 0)
         return -1;
     plan_protect_project(plan, !opts->allow_project_config);
     plan_sort(plan);
@@ -362,6 +352,9 @@ void plan_free(struct plan *plan)
     }
     free(plan->mounts);
     strv_free(&plan->env);
+    allowlist_free(&plan->allowlist);
+    free(plan->host_ports);
+    free(plan->log_file);
     *plan = (struct plan){0};
 }
 
@@ -374,7 +367,7 @@ int host_facts_read(struct host_facts *facts, char *err, size_t errlen)
     if (!home || home[0] != '/')
         home = pw ? pw->pw_dir : NULL;
     if (!home || home[0] != '/')
-        return fail(err, errlen, "cannot tell your home directory: HOME is unset and uid %u has no passwd entry",
+        return set_error(err, errlen, "cannot tell your home directory: HOME is unset and uid %u has no passwd entry",
                     (unsigned)facts->uid);
     char *real_home = realpath(home, NULL);
     facts->home = real_home ? real_home : path_normalize(home, "/");
@@ -387,7 +380,7 @@ int host_facts_read(struct host_facts *facts, char *err, size_t errlen)
     }
     facts->cwd = getcwd(NULL, 0);
     if (!facts->cwd)
-        return fail(err, errlen, "cannot read the current directory: %s (cd somewhere that exists)", strerror(errno));
+        return set_error(err, errlen, "cannot read the current directory: %s (cd somewhere that exists)", strerror(errno));
     return 0;
 }
 

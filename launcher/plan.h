@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "../netns/allowlist.h"
 #include "cli.h"
 
 enum mount_kind {
@@ -21,6 +22,7 @@ enum mount_kind {
     MOUNT_SYSFS,    /* a fresh read-only /sys, best effort */
     MOUNT_SYMLINK,  /* a symbolic link at `path` pointing to `source` */
     MOUNT_DEVICE,   /* host device node `source` at `path` (the user's terminal) */
+    MOUNT_FILE,     /* a read-only file whose content is `source` (resolv.conf) */
 };
 
 struct mount_entry {
@@ -52,6 +54,10 @@ struct plan {
     uid_t uid;
     gid_t gid;
     enum net_mode net;
+    struct allowlist allowlist;
+    unsigned short *host_ports;
+    size_t n_host_ports;
+    char *log_file;
     struct mount_entry *mounts;
     size_t n_mounts;
     struct strv env;        /* NAME=VALUE, the command's whole environment */
@@ -71,6 +77,9 @@ void plan_print(const struct plan *plan, FILE *out);
 /* Adds a mount; one already at the same path is replaced. */
 void plan_add(struct plan *plan, enum mount_kind kind, const char *path, const char *source, mode_t mode,
               const char *why);
+/* The network part of plan_build(). */
+int plan_build_network(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
+                       size_t errlen);
 /* Shows git dirs that live outside the project, and (with `protect`) makes
  * read-only what would run code later outside the sandbox. */
 void plan_protect_project(struct plan *plan, bool protect);

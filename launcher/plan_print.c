@@ -16,6 +16,7 @@ static const char *kind_name(enum mount_kind kind)
     case MOUNT_SYSFS: return "sysfs";
     case MOUNT_SYMLINK: return "symlink";
     case MOUNT_DEVICE: return "device";
+    case MOUNT_FILE: return "file";
     }
     return "?";
 }
@@ -23,9 +24,33 @@ static const char *kind_name(enum mount_kind kind)
 static const char *net_name(enum net_mode mode)
 {
     switch (mode) {
+    case NET_FILTERED: return "filtered (slirp4netns; only the allowlist below)";
     case NET_NONE: return "none (loopback only)";
+    case NET_OPEN: return "open (slirp4netns; NOT filtered)";
     }
     return "?";
+}
+
+static void print_network(const struct plan *plan, FILE *out)
+{
+    if (plan->net != NET_FILTERED)
+        return;
+    char text[ALLOW_NAME_MAX + 64];
+    fprintf(out, "allow:%s\n", plan->allowlist.n_allow ? "" : " (nothing: every name and address is refused)");
+    for (size_t i = 0; i < plan->allowlist.n_allow; i++) {
+        allow_rule_format(&plan->allowlist.allow[i], text, sizeof text);
+        fprintf(out, "  %s\n", text);
+    }
+    if (plan->allowlist.n_deny)
+        fprintf(out, "deny:\n");
+    for (size_t i = 0; i < plan->allowlist.n_deny; i++) {
+        allow_rule_format(&plan->allowlist.deny[i], text, sizeof text);
+        fprintf(out, "  %s\n", text);
+    }
+    fprintf(out, "host ports (as 10.0.2.2):");
+    for (size_t i = 0; i < plan->n_host_ports; i++)
+        fprintf(out, " %u", plan->host_ports[i]);
+    fprintf(out, "%s\n", plan->n_host_ports ? "" : " none");
 }
 
 /* Values of variables that look like credentials are not printed: a plan is
@@ -50,11 +75,14 @@ void plan_print(const struct plan *plan, FILE *out)
     fprintf(out, "\nproject:    %s\ncwd:        %s\nconfig dir: %s\nnet:        %s\nuid/gid:    %u/%u\n",
             plan->project, plan->cwd, plan->config_dir, net_name(plan->net), (unsigned)plan->uid,
             (unsigned)plan->gid);
+    print_network(plan, out);
     fprintf(out, "mounts (in order):\n");
     for (size_t i = 0; i < plan->n_mounts; i++) {
         const struct mount_entry *m = &plan->mounts[i];
         fprintf(out, "  %-10s %s", kind_name(m->kind), m->path);
-        if (m->kind == MOUNT_SYMLINK)
+        if (m->kind == MOUNT_FILE)
+            fprintf(out, " (written by clbox)");
+        else if (m->kind == MOUNT_SYMLINK)
             fprintf(out, " -> %s", m->source);
         else if (m->source && strcmp(m->source, m->path) != 0)
             fprintf(out, " (from %s)", m->source);

@@ -1,5 +1,6 @@
 /* The launcher's side: create the namespaces with the sandbox's init in
- * them, then pass signals on until it exits. */
+ * them, bring the network up beside it, then pass signals on until the
+ * sandbox exits. */
 #include "sandbox.h"
 
 #include <errno.h>
@@ -9,7 +10,9 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "channel.h"
 #include "init.h"
+#include "net_launch.h"
 #include "signals.h"
 #include "userns.h"
 
@@ -24,8 +27,9 @@ static pid_t clone_into_namespaces(unsigned long flags)
 int sandbox_run(const struct plan *plan)
 {
     int alive[2];
-    if (pipe2(alive, O_CLOEXEC) < 0)
-        die("cannot create a pipe: %s", strerror(errno));
+    int channel[2] = {-1, -1};
+    if (pipe2(alive, O_CLOEXEC) < 0 || (plan->net != NET_NONE && channel_pair(channel) < 0))
+        die("cannot create the pipes to the sandbox: %s", strerror(errno));
     signals_block();
     pid_t init = clone_into_namespaces(SANDBOX_NAMESPACES | CLONE_NEWCGROUP);
     if (init < 0 && errno == EINVAL) /* kernels without cgroup namespaces */
@@ -34,10 +38,27 @@ int sandbox_run(const struct plan *plan)
         die_namespace_denied("cannot create the sandbox's namespaces", errno);
     if (init == 0) {
         close(alive[1]);
-        sandbox_init(plan, alive[0]);
+        if (channel[0] >= 0)
+            close(channel[0]);
+        sandbox_init(plan, alive[0], channel[1]);
     }
     close(alive[0]);
-    int status = signals_relay_until_exit(init, SIGNAL_RELAY_FROM_LAUNCHER);
+    userns_map_outer(init, plan->uid, plan->gid);
+    if (write(alive[1], "m", 1) != 1)
+        die("cannot tell the sandbox to go on: %s", strerror(errno));
+    struct net_session net = {.gate = -1, .slirp = {.pid = -1, .ready_fd = -1, .exit_fd = -1, .log_fd = -1}};
+    if (plan->net != NET_NONE) {
+        close(channel[1]);
+        if (net_launch(plan, init, channel[0], &net) < 0) {
+            /* init has said why, or will be told nothing more: it ends. */
+            kill(init, SIGKILL);
+            signals_relay_until_exit(init);
+            net_release(&net);
+            return EXIT_CLBOX_ERROR;
+        }
+    }
+    int status = signals_relay_until_exit(init);
+    net_release(&net);
     close(alive[1]);
     return status;
 }

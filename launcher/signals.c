@@ -34,22 +34,60 @@ static int exit_status_of(int wait_status)
     return WEXITSTATUS(wait_status);
 }
 
+static struct {
+    pid_t pid;
+    const char *name, *consequence;
+} watched[2];
+
+void signals_watch(pid_t pid, const char *name, const char *consequence)
+{
+    for (size_t i = 0; i < sizeof watched / sizeof watched[0]; i++)
+        if (watched[i].pid <= 0) {
+            watched[i].pid = pid;
+            watched[i].name = name;
+            watched[i].consequence = consequence;
+            return;
+        }
+}
+
+void signals_unwatch(pid_t pid)
+{
+    for (size_t i = 0; i < sizeof watched / sizeof watched[0]; i++)
+        if (watched[i].pid == pid)
+            watched[i].pid = 0;
+}
+
+static void report_watched_exit(pid_t pid, int status)
+{
+    for (size_t i = 0; i < sizeof watched / sizeof watched[0]; i++) {
+        if (watched[i].pid != pid)
+            continue;
+        watched[i].pid = 0;
+        if (WIFSIGNALED(status))
+            warnx_clbox("%s was killed by signal %d: %s", watched[i].name, WTERMSIG(status), watched[i].consequence);
+        else
+            warnx_clbox("%s exited with status %d: %s", watched[i].name, WEXITSTATUS(status),
+                        watched[i].consequence);
+    }
+}
+
 /* Reaps what has exited; returns the child's exit status once it has. */
-static int reap(pid_t child, enum signal_relay_role role)
+static int reap(pid_t child)
 {
     for (;;) {
         int status;
-        pid_t pid = waitpid(role == SIGNAL_RELAY_FROM_INIT ? -1 : child, &status, WNOHANG);
+        pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid < 0 && errno == EINTR)
             continue;
         if (pid <= 0)
             return -1;
         if (pid == child)
             return exit_status_of(status);
+        report_watched_exit(pid, status);
     }
 }
 
-int signals_relay_until_exit(pid_t child, enum signal_relay_role role)
+int signals_relay_until_exit(pid_t child)
 {
     sigset_t set;
     relayed_set(&set);
@@ -62,7 +100,7 @@ int signals_relay_until_exit(pid_t child, enum signal_relay_role role)
             die("cannot wait for signals: %s", strerror(errno));
         }
         if (sig == SIGCHLD) {
-            int status = reap(child, role);
+            int status = reap(child);
             if (status >= 0)
                 return status;
             continue;

@@ -11,17 +11,17 @@
 
 #include <sys/types.h>
 
-enum signal_relay_role {
-    SIGNAL_RELAY_FROM_LAUNCHER, /* the child is init */
-    SIGNAL_RELAY_FROM_INIT,     /* the child is the command; orphans are reaped too */
-};
-
 /* Blocks the relayed signals and SIGCHLD; call before creating the child. */
 void signals_block(void);
 /* Undo signals_block() in a process about to exec. */
 void signals_restore_for_exec(void);
-/* Passes signals on to `child` until it exits; returns the exit status to
- * report: its own, or 128+N when it was killed by signal N. */
-int signals_relay_until_exit(pid_t child, enum signal_relay_role role);
+/* A helper process of the launcher (slirp4netns, the DNS gate) whose end
+ * is reported, with what it means for the sandbox. */
+void signals_watch(pid_t pid, const char *name, const char *consequence);
+void signals_unwatch(pid_t pid);
+/* Passes signals on to `child` until it exits, reaping every other child
+ * on the way (orphans, in init); returns the exit status to report: its
+ * own, or 128+N when it was killed by signal N. */
+int signals_relay_until_exit(pid_t child);
 
 #endif

@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "util.h"
@@ -41,16 +43,39 @@ _Noreturn void die_namespace_denied(const char *what, int err)
     die("%s: %s%s%s%s", what, strerror(err), hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 }
 
-void userns_map_self(uid_t uid, gid_t gid)
+/* Writes the maps of the user namespace of `pid` (0: the caller's). */
+static void write_maps(pid_t pid, const char *uid_map, const char *gid_map)
 {
-    char map[64];
-    int r = write_file_at(AT_FDCWD, "/proc/self/setgroups", "deny");
+    char dir[32];
+    snprintf(dir, sizeof dir, pid ? "/proc/%d" : "/proc/self", (int)pid);
+    autoclose int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        die("cannot open %s to write the sandbox's id maps: %s", dir, strerror(errno));
+    int r = write_file_at(fd, "setgroups", "deny");
     if (r < 0 && r != -ENOENT)
         die_namespace_denied("cannot deny setgroups in the sandbox's user namespace", -r);
-    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
-    if ((r = write_file_at(AT_FDCWD, "/proc/self/uid_map", map)) < 0)
+    if ((r = write_file_at(fd, "uid_map", uid_map)) < 0)
         die_namespace_denied("cannot write the sandbox's uid map", -r);
-    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
-    if ((r = write_file_at(AT_FDCWD, "/proc/self/gid_map", map)) < 0)
+    if ((r = write_file_at(fd, "gid_map", gid_map)) < 0)
         die_namespace_denied("cannot write the sandbox's gid map", -r);
+}
+
+/* Written by the launcher, from outside, before anything (slirp4netns
+ * included) joins the namespace. */
+void userns_map_outer(pid_t pid, uid_t host_uid, gid_t host_gid)
+{
+    char uid_map[64], gid_map[64];
+    snprintf(uid_map, sizeof uid_map, "0 %u 1\n", (unsigned)host_uid);
+    snprintf(gid_map, sizeof gid_map, "0 %u 1\n", (unsigned)host_gid);
+    write_maps(pid, uid_map, gid_map);
+}
+
+void userns_enter_inner(uid_t uid, gid_t gid)
+{
+    if (unshare(CLONE_NEWUSER) < 0)
+        die_namespace_denied("cannot create the command's user namespace", errno);
+    char uid_map[64], gid_map[64];
+    snprintf(uid_map, sizeof uid_map, "%u 0 1\n", (unsigned)uid);
+    snprintf(gid_map, sizeof gid_map, "%u 0 1\n", (unsigned)gid);
+    write_maps(0, uid_map, gid_map);
 }

@@ -10,10 +10,12 @@ sbx -- id -u
 is "$RC:$OUT" "0:$MY_UID" "id -u inside prints the user's own uid ($MY_UID)"
 sbx -- id -g
 is "$RC:$OUT" "0:$MY_GID" "id -g inside prints the user's own gid ($MY_GID)"
+# The command's user namespace is nested in one where the user is root: its
+# map names exactly one id, the user's own, onto that outer root (0).
 sbx -- cat /proc/self/uid_map
-like "$OUT" "^ *$MY_UID +$MY_UID +1$" "uid_map maps only the user's uid, to itself"
+like "$OUT" "^ *$MY_UID +0 +1$" "uid_map maps only the user's uid (to the outer namespace's root, the user)"
 sbx -- cat /proc/self/gid_map
-like "$OUT" "^ *$MY_GID +$MY_GID +1$" "gid_map maps only the user's gid, to itself"
+like "$OUT" "^ *$MY_GID +0 +1$" "gid_map maps only the user's gid (to the outer namespace's root, the user)"
 sbx -- sh -c 'ls -ln "$1" | awk "{print \$3\":\"\$4}"' sh "$PROJECT/.git/HEAD"
 is "$OUT" "$MY_UID:$MY_GID" "a project file shows the user's uid:gid as owner inside"
 
@@ -41,14 +43,14 @@ sbx -- sh -c 'hostname evil-name 2>&1; hostname'
 isnt "$(tail -n1 <<<"$OUT")" "evil-name" "the command cannot change the hostname"
 
 # --- network: loopback only
-sbx -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'
-is "$RC:$OUT" "0:lo" "only the loopback interface exists (default --net none)"
+sbx -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\n" " "'
+is "$RC:$OUT" "0:lo tap0 " "default --net filtered: loopback and slirp4netns's tap0, nothing of the host's"
 sbx --net none -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'
 is "$RC:$OUT" "0:lo" "--net none: only the loopback interface exists"
-sbx -- sh -c 'grep -v "^ *sl" /proc/net/tcp /proc/net/tcp6 2>/dev/null | wc -l'
+sbx --net none -- sh -c 'grep -v "^ *sl" /proc/net/tcp /proc/net/tcp6 2>/dev/null | wc -l'
 is "$OUT" "0" "no TCP sockets of the host are visible"
-sbx -- cat /proc/net/route
-is "$(tail -n +2 <<<"$OUT")" "" "no IPv4 routes: nothing leaves the sandbox"
+sbx --net none -- cat /proc/net/route
+is "$(tail -n +2 <<<"$OUT")" "" "--net none: no IPv4 routes, nothing leaves the sandbox"
 sbx --net bogus -- true
 is "$RC" "125" "--net bogus is refused with exit 125"
 like_line "$ERR" '^clbox: ' "--net bogus: the message starts with 'clbox: '"
