@@ -1,0 +1,318 @@
+#!/bin/bash
+# tests/net/20-filter.t - the firewall of --net filtered, against the fake
+# internet of tests/world/run-in-world: raw addresses are refused at once
+# unless allowed literally, answers lose addresses that point inside
+# (loopback, link-local, private, this machine...), port-restricted entries,
+# --deny, IPv6, and no DNS server but clbox's gate.
+#
+# The script runs itself inside a world; every probe inside the sandbox is
+# bounded (curl -m 5, an alarm in the DNS client).
+export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
+. "$SRCDIR/tests/lib/tap.sh"
+sandbox_setup
+command -v perl >/dev/null || bail_out "perl is needed for the DNS probes"
+plan 70
+
+# --------------------------------------------------------------- helpers
+# Two small programs for inside the sandbox, written into the project (which
+# the sandbox shows at its own path):
+#
+#   perl $DNSQ SERVER[:PORT] udp|tcp NAME [A|AAAA]
+#     one DNS query (perl, core modules only), without EDNS so a UDP answer
+#     is limited to 512 bytes; prints "rcode=R tc=T an=N a=ADDR,... aaaa=N
+#     took=MS" or "error=WHY took=MS" (MS: from the socket to the answer);
+#     bounded by an alarm of 4 s.
+#   bash $STEPS STEP...
+#     runs each STEP: "http URL" (curl, 5 s at most), "dns ARGS" ($DNSQ) or
+#     "getent NAME" (the sorted IPv4 addresses, each followed by a space),
+#     and prints "STEP => rc=RC ms=MS RESULT" for each.
+mkdir -p "$PROJECT/.t"
+DNSQ=$PROJECT/.t/dnsq.pl
+STEPS=$PROJECT/.t/steps.sh
+cat >"$DNSQ" <<'PERL'
+use strict;
+use warnings;
+use IO::Socket::INET;
+use Time::HiRes qw(time);
+my $t0 = time;
+my ($server, $proto, $name, $type) = @ARGV;
+my ($host, $port) = split /:/, $server;
+sub out { printf "%s took=%d\n", $_[0], (time - $t0) * 1000; exit 0 }
+local $SIG{ALRM} = sub { out('error=timeout') };
+alarm 4;
+my $q = pack 'n6', 1 + int(rand 65000), 0x0100, 1, 0, 0, 0;
+$q .= pack 'C/a*', $_ for split /\./, $name;
+$q .= pack 'Cnn', 0, ($type || 'A') eq 'AAAA' ? 28 : 1, 1;
+my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port || 53, Proto => $proto, Timeout => 3)
+    or out("error=$!");
+my $r = '';
+if ($proto eq 'tcp') {
+    print {$s} pack('n', length $q), $q or out("error=$!");
+    while (length $r < 2 || length $r < 2 + unpack 'n', $r) {
+        my $n = sysread $s, my $buf, 65537;
+        out(defined $n ? 'error=closed' : "error=$!") unless $n;
+        $r .= $buf;
+    }
+    $r = substr $r, 2;
+} else {
+    send $s, $q, 0 or out("error=$!");
+    defined recv($s, $r, 65535, 0) or out("error=$!");
+}
+out('error=short') if length $r < 12;
+my (undef, $flags, $qd, $an) = unpack 'n4', $r;
+my $pos = 12;
+my $name_end = sub {
+    for (;;) {
+        my $len = unpack 'C', substr $r, $pos, 1;
+        if ($len >= 0xc0) { $pos += 2; return }
+        $pos += 1 + $len;
+        return unless $len;
+    }
+};
+for (1 .. $qd) { $name_end->(); $pos += 4 }
+my (@a, $aaaa);
+$aaaa = 0;
+for (1 .. $an) {
+    last if $pos + 10 > length $r;
+    $name_end->();
+    my ($t, undef, undef, $len) = unpack 'nnNn', substr $r, $pos, 10;
+    $pos += 10;
+    push @a, join '.', unpack 'C4', substr $r, $pos, 4 if $t == 1;
+    $aaaa++ if $t == 28;
+    $pos += $len;
+}
+out(sprintf 'rcode=%d tc=%d an=%d a=%s aaaa=%d', $flags & 15, ($flags >> 9) & 1, $an, join(',', @a), $aaaa);
+PERL
+cat >"$STEPS" <<'SH'
+set -o pipefail
+dnsq=$(dirname "$0")/dnsq.pl
+for step; do
+    a=$EPOCHREALTIME
+    case $step in
+    "http "*) r=$(curl -sS -m 5 -g "${step#http }" 2>&1) ;;
+    "dns "*) r=$(perl "$dnsq" ${step#dns }) ;;
+    "getent "*) r=$(getent ahostsv4 "${step#getent }" | awk '{print $1}' | sort -u | tr '\n' ' ') ;;
+    *) r="unknown step" ;;
+    esac
+    rc=$?
+    z=$EPOCHREALTIME
+    printf '%s => rc=%s ms=%s %s\n' "$step" "$rc" $(((${z//[.,]/} - ${a//[.,]/}) / 1000)) "${r//$'\n'/ }"
+done
+SH
+
+# steps CLBOX-ARG... -- STEP...: one sandbox session running the steps.
+steps() {
+    local args=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=("$1"); shift; done
+    shift
+    sbx "${args[@]}" -- bash "$STEPS" "$@"
+}
+
+# step STEP: the result of STEP in the last session: S_RC, S_MS, S_OUT
+# (all empty when the step did not run).
+step() {
+    local line
+    line=$(awk -v p="$1 => " 'index($0, p) == 1 { print substr($0, length(p) + 1); exit }' <<<"$OUT")
+    S_RC= S_MS= S_OUT=
+    [[ $line =~ ^rc=([0-9]+)\ ms=([0-9]+)\ ?(.*)$ ]] || return 0
+    S_RC=${BASH_REMATCH[1]} S_MS=${BASH_REMATCH[2]} S_OUT=${BASH_REMATCH[3]}
+}
+
+# fast MS LIMIT: MS is a number below LIMIT.
+fast() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -lt "$2" ]; }
+
+# logged NAME: the world's DNS server was asked about NAME (any type).
+logged() { grep -qF "] $1 from " "$WORLD_DNS_LOG"; }
+log_count() { grep -cF "] $1 from " "$WORLD_DNS_LOG"; }
+
+# host_tcp_opens: TCP connections opened so far from the network clbox runs
+# in (the host side of the sandbox, where the gate asks upstream).
+host_tcp_opens() { awk '/^Tcp:/ && $6 ~ /^[0-9]+$/ {print $6}' /proc/net/snmp; }
+
+GATE=127.0.0.53
+
+# refused STEP DESC: STEP (an http step of the last session) failed with
+# "connection refused" (curl exit 7) in well under a second.
+refused() {
+    step "$1"
+    if [ "$S_RC" = 7 ] && fast "$S_MS" 1000; then
+        pass "$2"
+    else
+        fail "$2" "wanted curl exit 7 within 1000 ms; got exit '${S_RC}' after '${S_MS}' ms: ${S_OUT}"
+    fi
+}
+# reached STEP BODY DESC: STEP (an http step) answered with BODY.
+reached() {
+    step "$1"
+    is "$S_RC:$S_OUT" "0:$2" "$3"
+}
+
+# ------------------------------------------ 5. raw addresses of unlisted hosts
+steps --allow allowed.test -- "http http://203.0.113.11/" "http http://203.0.113.12:8443/" \
+    "http http://203.0.113.10/" "getent allowed.test" "http http://203.0.113.10/#2"
+refused "http http://203.0.113.11/" "203.0.113.11 (no allowlisted name for it) is refused at once"
+like_line "$ERR" '^clbox: blocked connection to 203\.0\.113\.11:80 \(no allowlisted name resolved to it\)$' \
+    "... and reported on stderr"
+refused "http http://203.0.113.12:8443/" "203.0.113.12:8443 is refused at once"
+refused "http http://203.0.113.10/" "allowed.test's address is closed before the name was looked up"
+reached "http http://203.0.113.10/#2" "server 203.0.113.10:80" "... and open once the gate answered for allowed.test"
+
+steps --allow 203.0.113.11 -- "http http://203.0.113.11/" "http http://203.0.113.11:8443/" "http http://203.0.113.12/"
+reached "http http://203.0.113.11/" "server 203.0.113.11:80" "--allow 203.0.113.11: that address is reached"
+refused "http http://203.0.113.12/" "--allow 203.0.113.11: 203.0.113.12 stays refused"
+unlike_line "$ERR" '203\.0\.113\.11:80' "--allow 203.0.113.11: no blocked line for it"
+
+steps --allow 203.0.113.8/30 -- "http http://203.0.113.10/" "http http://203.0.113.11/" "http http://203.0.113.12/"
+reached "http http://203.0.113.10/" "server 203.0.113.10:80" "--allow 203.0.113.8/30: 203.0.113.10 is reached"
+reached "http http://203.0.113.11/" "server 203.0.113.11:80" "--allow 203.0.113.8/30: 203.0.113.11 is reached"
+refused "http http://203.0.113.12/" "--allow 203.0.113.8/30: 203.0.113.12 (outside it) is refused"
+
+# ------------------ 6. answers pointing inside lose those addresses
+steps --allow metadata.test --allow private.test --allow loopback.test -- \
+    "getent metadata.test" "http http://metadata.test/" "http http://169.254.169.254/" \
+    "getent private.test" "http http://private.test/" "http http://10.0.0.7/" \
+    "getent loopback.test"
+step "getent metadata.test"
+is "$S_RC:$S_OUT" "2:" "metadata.test (169.254.169.254) resolves to nothing inside"
+step "http http://metadata.test/"
+is "$S_RC" 6 "http://metadata.test/ cannot be reached through the name"
+refused "http http://169.254.169.254/" "169.254.169.254 is refused at once"
+like_line "$ERR" '^clbox: removed 169\.254\.169\.254 from the answer for metadata\.test \(.+\)$' \
+    "'removed 169.254.169.254 from the answer for metadata.test' is reported"
+step "getent private.test"
+is "$S_RC:$S_OUT" "2:" "private.test (10.0.0.7) resolves to nothing inside"
+step "http http://private.test/"
+is "$S_RC" 6 "http://private.test/ cannot be reached through the name"
+refused "http http://10.0.0.7/" "10.0.0.7 is refused at once"
+like_line "$ERR" '^clbox: removed 10\.0\.0\.7 from the answer for private\.test \(.+\)$' \
+    "'removed 10.0.0.7 from the answer for private.test' is reported"
+step "getent loopback.test"
+is "$S_RC:$S_OUT" "2:" "loopback.test (127.0.0.1) resolves to nothing inside"
+like_line "$ERR" '^clbox: removed 127\.0\.0\.1 from the answer for loopback\.test \(.+\)$' \
+    "'removed 127.0.0.1 from the answer for loopback.test' is reported"
+
+steps --allow private.test --allow 10.0.0.0/8 -- "getent private.test" "http http://private.test/"
+step "getent private.test"
+is "$S_RC:$S_OUT" "0:10.0.0.7 " "--allow 10.0.0.0/8: private.test resolves to 10.0.0.7"
+reached "http http://private.test/" "server 10.0.0.7:80" "--allow 10.0.0.0/8: http://private.test/ is reached"
+steps --allow private.test --allow 10.0.0.7 -- "http http://private.test/"
+reached "http http://private.test/" "server 10.0.0.7:80" "--allow 10.0.0.7: http://private.test/ is reached"
+steps --allow private.test --allow 10.0.0.8 -- "getent private.test"
+step "getent private.test"
+is "$S_RC:$S_OUT" "2:" "--allow 10.0.0.8 (another address) does not let private.test's 10.0.0.7 through"
+
+# Every other class the gate must remove, with names made for it; and an
+# answer with a public and a private address keeps only the public one.
+classes=(zero.test=0.0.0.0 mcast.test=224.0.0.1 slirp.test=10.0.2.2 self.test=198.51.100.2
+    cgnat.test=100.64.0.1 p172.test=172.16.0.1 p192.test=192.168.1.1)
+args=() probes=()
+for c in "${classes[@]}"; do
+    world-set-host "${c%%=*}" "${c#*=}" >/dev/null 2>&1 || diag "world-set-host ${c%%=*} failed"
+    args+=(--allow "${c%%=*}")
+    probes+=("getent ${c%%=*}")
+done
+world-set-host mixed.test 203.0.113.11 10.0.0.7 >/dev/null 2>&1 || diag "world-set-host mixed.test failed"
+steps "${args[@]}" --allow mixed.test -- "${probes[@]}" "getent mixed.test" "http http://mixed.test/"
+for c in "${classes[@]}"; do
+    name=${c%%=*} addr=${c#*=}
+    step "getent $name"
+    got="$S_RC:$S_OUT"
+    if [ "$got" = "2:" ] && grep -qE "^clbox: removed ${addr//./\\.} from the answer for ${name//./\\.} \(.+\)$" <<<"$ERR"; then
+        pass "$name ($addr) resolves to nothing, and the removal is reported"
+    else
+        fail "$name ($addr) resolves to nothing, and the removal is reported" "getent: '$got'"
+    fi
+done
+step "getent mixed.test"
+is "$S_RC:$S_OUT" "0:203.0.113.11 " "mixed.test (203.0.113.11 and 10.0.0.7): only 203.0.113.11 is left"
+reached "http http://mixed.test/" "server 203.0.113.11:80" "http://mixed.test/ reaches the public address"
+
+# ------------------------------------------------- 7. port-restricted entries
+steps --allow sub.allowed.test:8443 -- "http http://sub.allowed.test:8443/" "http http://sub.allowed.test/"
+reached "http http://sub.allowed.test:8443/" "server 203.0.113.12:8443" "--allow sub.allowed.test:8443: port 8443 is reached"
+refused "http http://sub.allowed.test/" "--allow sub.allowed.test:8443: port 80 of the same address is refused"
+like_line "$ERR" '^clbox: blocked connection to 203\.0\.113\.12:80 ' "... and reported"
+
+steps --allow sub.allowed.test:8443 --allow sub.allowed.test:80 -- \
+    "http http://sub.allowed.test:8443/" "http http://sub.allowed.test/"
+reached "http http://sub.allowed.test:8443/" "server 203.0.113.12:8443" "two ports for one name: 8443 is reached"
+reached "http http://sub.allowed.test/" "server 203.0.113.12:80" "two ports for one name: 80 is reached"
+
+# A port-restricted name with many addresses: each address and port is its
+# own firewall entry (60 addresses x 2 ports).
+steps --allow big.test:80 --allow big.test:443 -- "getent big.test" "getent big.test"
+step "getent big.test"
+is "$(wc -w <<<"$S_OUT")" 60 "--allow big.test:80 --allow big.test:443: big.test resolves to its 60 addresses"
+unlike_line "$ERR" 'gate (was killed|exited)' "... and the gate survives it"
+
+# ------------------------------------------------- 15. --deny wins
+steps --allow '*.allowed.test' --deny www.allowed.test -- "dns $GATE udp www.allowed.test" \
+    "http http://www.allowed.test/" "http http://sub.allowed.test/" "dns $GATE udp WWW.Allowed.TEST"
+step "dns $GATE udp www.allowed.test"
+like "$S_OUT" '^rcode=3 ' "--allow '*.allowed.test' --deny www.allowed.test: www.allowed.test is NXDOMAIN"
+refute "... and never reached the DNS server" logged www.allowed.test
+step "dns $GATE udp WWW.Allowed.TEST"
+like "$S_OUT" '^rcode=3 ' "... also when asked as WWW.Allowed.TEST"
+reached "http http://sub.allowed.test/" "server 203.0.113.12:80" "... while sub.allowed.test is still reached"
+like_line "$ERR" '^clbox: blocked DNS lookup of www\.allowed\.test \(denied by --deny\)$' \
+    "'blocked DNS lookup of www.allowed.test (denied by --deny)' is reported"
+
+steps --allow other.test --deny other.test -- "getent other.test"
+step "getent other.test"
+is "$S_RC:$S_OUT" "2:" "--allow other.test --deny other.test: other.test is refused"
+
+# --------------------------------------------- 8. no DNS server but the gate
+steps --allow ns.world.test -- "dns 198.51.100.53 udp direct-udp.test" "dns 198.51.100.53 tcp direct-tcp.test" \
+    "dns 10.0.2.3 udp slirp-udp.test" "dns 10.0.2.3 tcp slirp-tcp.test" \
+    "http http://198.51.100.53:853/" "dns $GATE udp ns.world.test" "http http://198.51.100.53:443/"
+for q in "198.51.100.53 udp direct-udp.test" "198.51.100.53 tcp direct-tcp.test" \
+    "10.0.2.3 udp slirp-udp.test" "10.0.2.3 tcp slirp-tcp.test"; do
+    step "dns $q"
+    took=$(sed -n 's/.* took=\([0-9]*\)$/\1/p' <<<"$S_OUT")
+    if [[ $S_OUT == error=* ]] && fast "$took" 1000; then
+        pass "a DNS query to ${q% *} fails at once (${S_OUT})"
+    else
+        fail "a DNS query to ${q% *} fails at once" "result: '$S_OUT'"
+    fi
+done
+refused "http http://198.51.100.53:853/" "the DNS server's port 853 (DNS over TLS) is refused"
+like_line "$ERR" "^clbox: blocked connection to 198\.51\.100\.53:853 \(DNS goes only through clbox's gate\)$" \
+    "... reported as DNS going only through the gate"
+like_line "$ERR" "^clbox: blocked connection to 10\.0\.2\.3:53(/udp)? \(DNS goes only through clbox's gate\)$" \
+    "the attempt on slirp4netns's forwarder 10.0.2.3:53 is reported so"
+for name in direct-udp.test direct-tcp.test slirp-udp.test slirp-tcp.test; do
+    refute "$name (asked directly) never reached the DNS server" logged "$name"
+done
+step "dns $GATE udp ns.world.test"
+like "$S_OUT" '^rcode=0 .*a=198\.51\.100\.53 ' "--allow ns.world.test: the gate answers 198.51.100.53"
+
+steps -- "http http://198.51.100.53:443/"
+refused "http http://198.51.100.53:443/" "with no --allow, the DNS server's port 443 (DNS over HTTPS) is refused"
+
+# Once the DNS server's address is open (a name that resolves to it, or the
+# address itself, is allowed), DNS to it must still go only through the gate.
+steps --allow ns.world.test -- "getent ns.world.test" "dns 198.51.100.53 udp via-name-udp.test" \
+    "dns 198.51.100.53 tcp via-name-tcp.test" "http http://198.51.100.53:853/"
+step "getent ns.world.test"
+is "$S_RC:$S_OUT" "0:198.51.100.53 " "--allow ns.world.test: it resolves to the DNS server 198.51.100.53 (now open)"
+step "dns 198.51.100.53 udp via-name-udp.test"
+like "$S_OUT" '^error=' "... yet a UDP query sent to it directly fails"
+step "dns 198.51.100.53 tcp via-name-tcp.test"
+like "$S_OUT" '^error=' "... and a TCP query sent to it directly fails"
+refused "http http://198.51.100.53:853/" "... and its port 853 is refused"
+ok "... and neither direct query reached the DNS server" \
+    test -z "$(grep -E '\] via-name-(udp|tcp)\.test from' "$WORLD_DNS_LOG")"
+steps --allow 198.51.100.53 -- "dns 198.51.100.53 udp via-addr-udp.test" "dns 198.51.100.53 tcp via-addr-tcp.test"
+step "dns 198.51.100.53 udp via-addr-udp.test"
+like "$S_OUT" '^error=' "--allow 198.51.100.53: a UDP query sent to it directly fails"
+step "dns 198.51.100.53 tcp via-addr-tcp.test"
+like "$S_OUT" '^error=' "--allow 198.51.100.53: a TCP query sent to it directly fails"
+
+# ------------------------------------------------------------- IPv6
+steps --allow dual.test -- "http http://[2001:db8:2::10]/" "http http://dual.test/"
+refused "http http://[2001:db8:2::10]/" "an IPv6 connection fails at once"
+reached "http http://dual.test/" "server 203.0.113.10:80" "dual.test (A and AAAA) is reached over IPv4"
+# (The kernel's own "unreachable" entries on lo are not routes out.)
+run "$CLBOX" run -- sh -c 'awk "\$2 == \"00\" && \$10 != \"lo\"" /proc/net/ipv6_route; awk "\$4 == \"00\"" /proc/net/if_inet6'
+is "$RC:$OUT" "0:" "no IPv6 default route and no global IPv6 address inside"

@@ -1,0 +1,192 @@
+#!/bin/bash
+# tests/net/40-modes.t - the other network modes: --net none (loopback only: no tap0,
+# nothing reachable, no lookup leaves) and --net open (slirp4netns without a
+# filter, slirp's DNS, and a warning); and filtered as the default.
+#
+# The script runs itself inside the fake internet of tests/world/run-in-world;
+# every probe inside the sandbox is bounded (curl -m 5, an alarm in the DNS
+# client).
+export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
+. "$SRCDIR/tests/lib/tap.sh"
+sandbox_setup
+command -v perl >/dev/null || bail_out "perl is needed for the DNS probes"
+plan 18
+
+# --------------------------------------------------------------- helpers
+# Two small programs for inside the sandbox, written into the project (which
+# the sandbox shows at its own path):
+#
+#   perl $DNSQ SERVER[:PORT] udp|tcp NAME [A|AAAA]
+#     one DNS query (perl, core modules only), without EDNS so a UDP answer
+#     is limited to 512 bytes; prints "rcode=R tc=T an=N a=ADDR,... aaaa=N
+#     took=MS" or "error=WHY took=MS" (MS: from the socket to the answer);
+#     bounded by an alarm of 4 s.
+#   bash $STEPS STEP...
+#     runs each STEP: "http URL" (curl, 5 s at most), "dns ARGS" ($DNSQ) or
+#     "getent NAME" (the sorted IPv4 addresses, each followed by a space),
+#     and prints "STEP => rc=RC ms=MS RESULT" for each.
+mkdir -p "$PROJECT/.t"
+DNSQ=$PROJECT/.t/dnsq.pl
+STEPS=$PROJECT/.t/steps.sh
+cat >"$DNSQ" <<'PERL'
+use strict;
+use warnings;
+use IO::Socket::INET;
+use Time::HiRes qw(time);
+my $t0 = time;
+my ($server, $proto, $name, $type) = @ARGV;
+my ($host, $port) = split /:/, $server;
+sub out { printf "%s took=%d\n", $_[0], (time - $t0) * 1000; exit 0 }
+local $SIG{ALRM} = sub { out('error=timeout') };
+alarm 4;
+my $q = pack 'n6', 1 + int(rand 65000), 0x0100, 1, 0, 0, 0;
+$q .= pack 'C/a*', $_ for split /\./, $name;
+$q .= pack 'Cnn', 0, ($type || 'A') eq 'AAAA' ? 28 : 1, 1;
+my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port || 53, Proto => $proto, Timeout => 3)
+    or out("error=$!");
+my $r = '';
+if ($proto eq 'tcp') {
+    print {$s} pack('n', length $q), $q or out("error=$!");
+    while (length $r < 2 || length $r < 2 + unpack 'n', $r) {
+        my $n = sysread $s, my $buf, 65537;
+        out(defined $n ? 'error=closed' : "error=$!") unless $n;
+        $r .= $buf;
+    }
+    $r = substr $r, 2;
+} else {
+    send $s, $q, 0 or out("error=$!");
+    defined recv($s, $r, 65535, 0) or out("error=$!");
+}
+out('error=short') if length $r < 12;
+my (undef, $flags, $qd, $an) = unpack 'n4', $r;
+my $pos = 12;
+my $name_end = sub {
+    for (;;) {
+        my $len = unpack 'C', substr $r, $pos, 1;
+        if ($len >= 0xc0) { $pos += 2; return }
+        $pos += 1 + $len;
+        return unless $len;
+    }
+};
+for (1 .. $qd) { $name_end->(); $pos += 4 }
+my (@a, $aaaa);
+$aaaa = 0;
+for (1 .. $an) {
+    last if $pos + 10 > length $r;
+    $name_end->();
+    my ($t, undef, undef, $len) = unpack 'nnNn', substr $r, $pos, 10;
+    $pos += 10;
+    push @a, join '.', unpack 'C4', substr $r, $pos, 4 if $t == 1;
+    $aaaa++ if $t == 28;
+    $pos += $len;
+}
+out(sprintf 'rcode=%d tc=%d an=%d a=%s aaaa=%d', $flags & 15, ($flags >> 9) & 1, $an, join(',', @a), $aaaa);
+PERL
+cat >"$STEPS" <<'SH'
+set -o pipefail
+dnsq=$(dirname "$0")/dnsq.pl
+for step; do
+    a=$EPOCHREALTIME
+    case $step in
+    "http "*) r=$(curl -sS -m 5 -g "${step#http }" 2>&1) ;;
+    "dns "*) r=$(perl "$dnsq" ${step#dns }) ;;
+    "getent "*) r=$(getent ahostsv4 "${step#getent }" | awk '{print $1}' | sort -u | tr '\n' ' ') ;;
+    *) r="unknown step" ;;
+    esac
+    rc=$?
+    z=$EPOCHREALTIME
+    printf '%s => rc=%s ms=%s %s\n' "$step" "$rc" $(((${z//[.,]/} - ${a//[.,]/}) / 1000)) "${r//$'\n'/ }"
+done
+SH
+
+# steps CLBOX-ARG... -- STEP...: one sandbox session running the steps.
+steps() {
+    local args=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=("$1"); shift; done
+    shift
+    sbx "${args[@]}" -- bash "$STEPS" "$@"
+}
+
+# step STEP: the result of STEP in the last session: S_RC, S_MS, S_OUT
+# (all empty when the step did not run).
+step() {
+    local line
+    line=$(awk -v p="$1 => " 'index($0, p) == 1 { print substr($0, length(p) + 1); exit }' <<<"$OUT")
+    S_RC= S_MS= S_OUT=
+    [[ $line =~ ^rc=([0-9]+)\ ms=([0-9]+)\ ?(.*)$ ]] || return 0
+    S_RC=${BASH_REMATCH[1]} S_MS=${BASH_REMATCH[2]} S_OUT=${BASH_REMATCH[3]}
+}
+
+# fast MS LIMIT: MS is a number below LIMIT.
+fast() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -lt "$2" ]; }
+
+# logged NAME: the world's DNS server was asked about NAME (any type).
+logged() { grep -qF "] $1 from " "$WORLD_DNS_LOG"; }
+log_count() { grep -cF "] $1 from " "$WORLD_DNS_LOG"; }
+
+# host_tcp_opens: TCP connections opened so far from the network clbox runs
+# in (the host side of the sandbox, where the gate asks upstream).
+host_tcp_opens() { awk '/^Tcp:/ && $6 ~ /^[0-9]+$/ {print $6}' /proc/net/snmp; }
+
+GATE=127.0.0.53
+
+# refused STEP DESC: STEP (an http step of the last session) failed with
+# "connection refused" (curl exit 7) in well under a second.
+refused() {
+    step "$1"
+    if [ "$S_RC" = 7 ] && fast "$S_MS" 1000; then
+        pass "$2"
+    else
+        fail "$2" "wanted curl exit 7 within 1000 ms; got exit '${S_RC}' after '${S_MS}' ms: ${S_OUT}"
+    fi
+}
+# reached STEP BODY DESC: STEP (an http step) answered with BODY.
+reached() {
+    step "$1"
+    is "$S_RC:$S_OUT" "0:$2" "$3"
+}
+
+# ------------------------------------------------------ filtered by default
+run "$CLBOX" run -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\n" " "'
+is "$RC:$OUT" "0:lo tap0 " "default mode: lo and tap0"
+steps -- "http http://203.0.113.11/"
+refused "http http://203.0.113.11/" "default mode: an unlisted address is refused at once (filtered)"
+
+# ----------------------------------------------------------------- none
+run "$CLBOX" run --net none -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\n" " "'
+is "$RC:$OUT" "0:lo " "--net none: only lo, no tap0"
+run "$CLBOX" run --net none -- cat /proc/net/route
+is "$RC:$(tail -n +2 <<<"$OUT")" "0:" "--net none: no IPv4 route"
+steps --net none -- "http http://203.0.113.10/" "http http://10.0.2.2:8123/" "dns 198.51.100.53 udp none-udp.test" \
+    "dns 198.51.100.53 tcp none-tcp.test" "getent none-getent.test"
+step "http http://203.0.113.10/"
+ok "--net none: 203.0.113.10 cannot be reached, at once (curl exit ${S_RC:-?}, ${S_MS:-?} ms)" \
+    test "${S_RC:-0}" -ne 0 -a "${S_RC:-0}" -ne 28 -a "${S_MS:-9999}" -lt 1000
+step "http http://10.0.2.2:8123/"
+ok "--net none: 10.0.2.2:8123 cannot be reached (curl exit ${S_RC:-?})" test "${S_RC:-0}" -ne 0
+step "dns 198.51.100.53 udp none-udp.test"
+like "$S_OUT" '^error=' "--net none: a UDP DNS query to 198.51.100.53 fails"
+step "dns 198.51.100.53 tcp none-tcp.test"
+like "$S_OUT" '^error=' "--net none: a TCP DNS query to 198.51.100.53 fails"
+step "getent none-getent.test"
+is "$S_RC:$S_OUT" "2:" "--net none: a name lookup finds nothing"
+ok "--net none: no lookup reached the DNS server" \
+    test -z "$(grep -E '\] none-(udp|tcp|getent)\.test from' "$WORLD_DNS_LOG")"
+steps --net none --allow allowed.test -- "http http://allowed.test/"
+step "http http://allowed.test/"
+ok "--net none --allow allowed.test: allowed.test is not reached (curl exit ${S_RC:-?})" \
+    test "${S_RC:-0}" -ne 0
+
+# ----------------------------------------------------------------- open
+steps --net open -- "http http://other.test/" "http http://203.0.113.12:8443/" "getent metadata.test"
+like_line "$ERR" '^clbox: --net open: ' "--net open: a warning 'clbox: --net open: ...' on stderr"
+reached "http http://other.test/" "server 203.0.113.11:80" "--net open: other.test (listed nowhere) is reached"
+reached "http http://203.0.113.12:8443/" "server 203.0.113.12:8443" "--net open: any address and port is reached"
+step "getent metadata.test"
+is "$S_RC:$S_OUT" "0:169.254.169.254 " "--net open: answers are not filtered"
+unlike_line "$ERR" 'blocked' "--net open: nothing is reported blocked"
+run "$CLBOX" run --net open -- cat /etc/resolv.conf
+like_line "$OUT" '^nameserver 10\.0\.2\.3$' "--net open: the sandbox uses slirp4netns's DNS 10.0.2.3"
+run "$CLBOX" run --net open -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\n" " "'
+is "$RC:$OUT" "0:lo tap0 " "--net open: lo and tap0"

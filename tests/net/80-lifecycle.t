@@ -1,0 +1,115 @@
+#!/bin/bash
+# tests/net/80-lifecycle.t - the processes of --net filtered: while a command
+# runs there is a slirp4netns and a DNS gate; when clbox ends (normally, by
+# SIGTERM, or killed outright) none of them is left; and when the gate dies
+# while the command runs, lookups fail from then on but the network never
+# opens up (unlisted addresses stay refused).
+#
+# The script runs itself inside the fake internet of tests/world/run-in-world,
+# whose own PID namespace holds only this script's processes.  Every wait is
+# bounded (wait_for, loops of at most 100 rounds, curl -m 5).
+export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
+. "$SRCDIR/tests/lib/tap.sh"
+sandbox_setup
+plan 20
+
+# leftovers: slirp4netns and clbox processes (the gate and the sandbox's init
+# are clbox processes too) of this world.
+leftovers() { pgrep -a -x 'slirp4netns|clbox' 2>/dev/null; }
+no_leftovers() { [ -z "$(leftovers)" ]; }
+# children_of PID: "PID COMM NS" for each child of PID, NS being how many PID
+# namespaces deep it is seen (1: ours; 2: it is the init of a new one).
+children_of() {
+    local c
+    for c in $(pgrep -P "$1"); do
+        printf '%s %s %s\n' "$c" "$(cat "/proc/$c/comm" 2>/dev/null)" \
+            "$(awk '/^NSpid:/ {print NF - 1}' "/proc/$c/status" 2>/dev/null)"
+    done
+}
+# gate_of PID: the child of clbox PID that is the DNS gate: a clbox process
+# in our own PID namespace (the sandbox's init is in a new one).
+gate_of() { children_of "$1" | awk '$2 == "clbox" && $3 == 1 {print $1}'; }
+slirp_of() { children_of "$1" | awk '$2 == "slirp4netns" {print $1}'; }
+
+SYNC=$PROJECT/.sync
+mkdir -p "$SYNC"
+
+# -------------------------------------------- after a normal run: nothing left
+sbx --allow allowed.test -- curl -sS -m 5 http://allowed.test/
+is "$RC:$OUT" "0:server 203.0.113.10:80" "a normal run reaches allowed.test"
+ok "after it, no slirp4netns or clbox process is left" wait_for 2 no_leftovers
+
+# ---------------------------------------------------- while a command runs
+spawn "$CLBOX" run --allow allowed.test -- bash -c ': >"$1/started"; sleep 15' bash "$SYNC"
+wait_for 10 test -e "$SYNC/started"
+slirp=$(slirp_of "$BG_PID")
+gate=$(gate_of "$BG_PID")
+ok "while a command runs: clbox has a slirp4netns child ($slirp)" test -n "$slirp"
+ok "... and a DNS gate child ($gate)" test -n "$gate"
+kill -TERM "$BG_PID"
+reap
+ok "clbox ended by SIGTERM exits (status $RC)" test "$RC" -ne 0 -a "$RC" -ne 124
+ok "... and leaves no slirp4netns or clbox process" wait_for 2 no_leftovers
+left=$(leftovers)
+[ -n "$left" ] && diag "left: $left"
+rm -f "$SYNC/started"
+
+spawn "$CLBOX" run --allow allowed.test -- bash -c ': >"$1/started"; sleep 15' bash "$SYNC"
+wait_for 10 test -e "$SYNC/started"
+slirp=$(slirp_of "$BG_PID")
+gate=$(gate_of "$BG_PID")
+kill -KILL "$BG_PID"
+reap
+ok "clbox killed by SIGKILL: its slirp4netns ($slirp) ends too" \
+    wait_for 3 test -n "$slirp" -a ! -e "/proc/${slirp:-0}"
+ok "... and its gate ($gate) ends too" wait_for 3 test -n "$gate" -a ! -e "/proc/${gate:-0}"
+ok "... and nothing of it is left (the command included)" \
+    wait_for 3 test -z "$(leftovers; pgrep -x sleep)"
+left=$(leftovers; pgrep -a -x sleep)
+[ -n "$left" ] && diag "left: $left"
+rm -f "$SYNC/started"
+
+# ----------------------------------------------- the gate dies mid-session
+# Inside: fetch allowed.test, say so, wait (bounded) to be told the gate is
+# gone, then try lookups and connections, each bounded.
+cat >"$SYNC/after-gate.sh" <<'SH'
+printf 'before %s\n' "$(curl -sS -m 5 http://allowed.test/ 2>&1)"
+: >"$1/fetched"
+for ((i = 0; i < 100; i++)); do [ -e "$1/gate-killed" ] && break; sleep 0.1; done
+a=$EPOCHREALTIME
+timeout 12 getent hosts allowed.test >/dev/null
+printf 'lookup rc=%s ms=%s\n' "$?" $(((${EPOCHREALTIME//[.,]/} - ${a//[.,]/}) / 1000))
+timeout 12 getent hosts other.test >/dev/null
+printf 'lookup-other rc=%s\n' "$?"
+curl -s -m 5 http://203.0.113.11/ >/dev/null
+printf 'raw-other rc=%s\n' "$?"
+curl -s -m 5 http://203.0.113.12:8443/ >/dev/null
+printf 'raw-sub rc=%s\n' "$?"
+curl -s -m 5 http://198.51.100.53:443/ >/dev/null
+printf 'raw-dns rc=%s\n' "$?"
+curl -s -m 5 http://10.0.2.2:8123/ >/dev/null
+printf 'host rc=%s\n' "$?"
+exit 7
+SH
+T_TIMEOUT=40 spawn "$CLBOX" run --allow allowed.test -- bash "$SYNC/after-gate.sh" "$SYNC"
+gate=
+if wait_for 10 test -e "$SYNC/fetched"; then
+    gate=$(gate_of "$BG_PID")
+    [ -n "$gate" ] && kill -KILL "$gate"
+fi
+ok "the gate of a running session was found and killed ($gate)" \
+    wait_for 3 test -n "$gate" -a ! -e "/proc/${gate:-0}"
+: >"$SYNC/gate-killed"
+reap
+field() { sed -n "s/^$1 //p" <<<"$OUT"; }
+is "$(field before)" "server 203.0.113.10:80" "before the gate died, allowed.test was reached"
+like "$(field lookup)" '^rc=[^0]' "after the gate died, a lookup fails ($(field lookup))"
+like "$(field lookup)" '^rc=[0-9]+ ms=([0-9]{1,3}|[0-9]{4})$' "... within 10 s, not hanging ($(field lookup))"
+is "$(field lookup-other)" "rc=2" "... a lookup of an unlisted name fails"
+is "$(field raw-other)" "rc=7" "... an unlisted address (203.0.113.11) is still refused"
+is "$(field raw-sub)" "rc=7" "... 203.0.113.12:8443 is still refused"
+is "$(field raw-dns)" "rc=7" "... the DNS server's 198.51.100.53:443 is still refused"
+is "$(field host)" "rc=7" "... the host's loopback is still refused"
+is "$RC" 7 "the command ran to its end, its exit status kept"
+like_line "$ERR" '^clbox: .*gate' "clbox said on stderr that the gate is gone"
