@@ -124,6 +124,24 @@ static void fail_pending(struct gate_state *g, struct gate_pending *p, const cha
     finish(p);
 }
 
+/* What goes upstream is rebuilt, not the client's bytes: the header and the
+ * question alone, its name in lower case.  EDNS options, padding and the
+ * letters' case are the sandbox's to choose, and would otherwise reach the
+ * servers of an allowlisted domain.  (Without EDNS an answer over 512
+ * bytes comes truncated, and the gate asks again over TCP.) */
+static size_t upstream_query(const uint8_t *msg, const struct dns_query_info *q, uint8_t *out)
+{
+    size_t question_end = 12 + q->wire_name_len + 4;
+    memcpy(out, msg, question_end);
+    out[2] &= 0x01; /* RD only: QR, opcode, AA and TC are 0 in a valid query */
+    out[3] &= 0x10; /* CD only */
+    memset(out + 6, 0, 6); /* ANCOUNT, NSCOUNT, ARCOUNT */
+    for (size_t i = 12; i < 12 + q->wire_name_len; i++)
+        if (out[i] >= 'A' && out[i] <= 'Z')
+            out[i] = (uint8_t)(out[i] - 'A' + 'a');
+    return question_end;
+}
+
 void gate_handle_query(struct gate_state *g, const uint8_t *msg, size_t len, const struct gate_client *client)
 {
     struct dns_query_info q;
@@ -148,8 +166,8 @@ void gate_handle_query(struct gate_state *g, const uint8_t *msg, size_t len, con
                         "nameserver", q.q.name);
         return;
     }
-    *p = (struct gate_pending){.used = true, .upstream_fd = -1, .query = q, .client = *client, .msg_len = len};
-    memcpy(p->msg, msg, len);
+    *p = (struct gate_pending){.used = true, .upstream_fd = -1, .query = q, .client = *client};
+    p->msg_len = upstream_query(msg, &q, p->msg);
     if (forward(g, p) < 0)
         fail_pending(g, p, strerror(errno));
 }
