@@ -30,76 +30,8 @@ plan 70
 mkdir -p "$PROJECT/.t"
 DNSQ=$PROJECT/.t/dnsq.pl
 STEPS=$PROJECT/.t/steps.sh
-cat >"$DNSQ" <<'PERL'
-use strict;
-use warnings;
-use IO::Socket::INET;
-use Time::HiRes qw(time);
-my $t0 = time;
-my ($server, $proto, $name, $type) = @ARGV;
-my ($host, $port) = split /:/, $server;
-sub out { printf "%s took=%d\n", $_[0], (time - $t0) * 1000; exit 0 }
-local $SIG{ALRM} = sub { out('error=timeout') };
-alarm 4;
-my $q = pack 'n6', 1 + int(rand 65000), 0x0100, 1, 0, 0, 0;
-$q .= pack 'C/a*', $_ for split /\./, $name;
-$q .= pack 'Cnn', 0, ($type || 'A') eq 'AAAA' ? 28 : 1, 1;
-my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port || 53, Proto => $proto, Timeout => 3)
-    or out("error=$!");
-my $r = '';
-if ($proto eq 'tcp') {
-    print {$s} pack('n', length $q), $q or out("error=$!");
-    while (length $r < 2 || length $r < 2 + unpack 'n', $r) {
-        my $n = sysread $s, my $buf, 65537;
-        out(defined $n ? 'error=closed' : "error=$!") unless $n;
-        $r .= $buf;
-    }
-    $r = substr $r, 2;
-} else {
-    send $s, $q, 0 or out("error=$!");
-    defined recv($s, $r, 65535, 0) or out("error=$!");
-}
-out('error=short') if length $r < 12;
-my (undef, $flags, $qd, $an) = unpack 'n4', $r;
-my $pos = 12;
-my $name_end = sub {
-    for (;;) {
-        my $len = unpack 'C', substr $r, $pos, 1;
-        if ($len >= 0xc0) { $pos += 2; return }
-        $pos += 1 + $len;
-        return unless $len;
-    }
-};
-for (1 .. $qd) { $name_end->(); $pos += 4 }
-my (@a, $aaaa);
-$aaaa = 0;
-for (1 .. $an) {
-    last if $pos + 10 > length $r;
-    $name_end->();
-    my ($t, undef, undef, $len) = unpack 'nnNn', substr $r, $pos, 10;
-    $pos += 10;
-    push @a, join '.', unpack 'C4', substr $r, $pos, 4 if $t == 1;
-    $aaaa++ if $t == 28;
-    $pos += $len;
-}
-out(sprintf 'rcode=%d tc=%d an=%d a=%s aaaa=%d', $flags & 15, ($flags >> 9) & 1, $an, join(',', @a), $aaaa);
-PERL
-cat >"$STEPS" <<'SH'
-set -o pipefail
-dnsq=$(dirname "$0")/dnsq.pl
-for step; do
-    a=$EPOCHREALTIME
-    case $step in
-    "http "*) r=$(curl -sS -m 5 -g "${step#http }" 2>&1) ;;
-    "dns "*) r=$(perl "$dnsq" ${step#dns }) ;;
-    "getent "*) r=$(getent ahostsv4 "${step#getent }" | awk '{print $1}' | sort -u | tr '\n' ' ') ;;
-    *) r="unknown step" ;;
-    esac
-    rc=$?
-    z=$EPOCHREALTIME
-    printf '%s => rc=%s ms=%s %s\n' "$step" "$rc" $(((${z//[.,]/} - ${a//[.,]/}) / 1000)) "${r//$'\n'/ }"
-done
-SH
+cp "$SRCDIR/tests/lib/dnsq.pl" "$DNSQ"
+cp "$SRCDIR/tests/lib/steps.sh" "$STEPS"
 
 # steps CLBOX-ARG... -- STEP...: one sandbox session running the steps.
 steps() {
