@@ -129,9 +129,9 @@ struct dns_filter_result {
  *
  * Checked: QR=1, same ID, OPCODE=QUERY, one question equal to the query's
  * (name compared case-insensitively); every name (pointers only strictly
- * backwards), record and rdata length; at most one OPT, only in the
- * additional section; no trailing bytes. Any inconsistency is an error and
- * the gate should answer SERVFAIL.
+ * backwards, at most 127 jumps), record and rdata length; at most one OPT,
+ * only in the additional section; no trailing bytes. Any inconsistency is
+ * an error and the gate should answer SERVFAIL.
  *
  * Written: the response's flags and RCODE with the query's ID and exact
  * question bytes; from the answer section only records of the question's
@@ -148,7 +148,8 @@ struct dns_filter_result {
  * client's) only if the client used EDNS. TTLs with the top bit set are
  * written as 0 (RFC 2181).
  *
- * Returns 0 and fills result, or a negative enum dns_error. */
+ * Returns 0 and fills result, or a negative enum dns_error (result then
+ * zeroed; addrs may hold partial entries and must be ignored). */
 int dns_filter_response(const uint8_t *resp, size_t len, const struct dns_query_info *query, dns_keep_addr_fn keep,
                         void *ctx, uint8_t *out, size_t outcap, struct dns_addr *addrs, size_t max_addrs,
                         struct dns_filter_result *result);
