@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "../netns/allowlist.h"
+
 #include <stdarg.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@ struct option_row {
     const char *metavar;
     option_apply_fn apply;
     int tag; /* handler-specific: the mount kind for mount options */
+    bool in_profile; /* also a profile directive */
     const char *help;
 };
 
@@ -68,10 +71,18 @@ static int apply_net(struct options *o, const struct option_row *r, const char *
     return set_error(e, n, "--net %s: unknown network mode (filtered, none or open)", v);
 }
 
+/* Checked here, so that a bad entry is reported where it was written
+ * (a profile's FILE:LINE); the plan parses it again. */
 static int apply_allow(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
 {
-    (void)e, (void)n;
-    strv_push_dup(r->tag ? &o->deny : &o->allow, v);
+    struct allow_rule rule;
+    char why[256];
+    bool is_deny = r->tag != 0;
+    if (allow_rule_parse(v, is_deny, &rule, why, sizeof why) < 0)
+        return set_error(e, n, "--%s %s: %s", r->long_name, v, why);
+    if (is_deny && rule.port)
+        return set_error(e, n, "--deny %s: a denied name is denied on every port; drop the :PORT", v);
+    strv_push_dup(is_deny ? &o->deny : &o->allow, v);
     return 0;
 }
 
@@ -86,6 +97,13 @@ static int apply_host_port(struct options *o, const struct option_row *r, const 
     return 0;
 }
 
+static int apply_profile(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+{
+    (void)r, (void)e, (void)n;
+    strv_push_dup(&o->profiles, v);
+    return 0;
+}
+
 static int apply_log(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
 {
     (void)r, (void)e, (void)n;
@@ -96,7 +114,8 @@ static int apply_mount(struct options *o, const struct option_row *r, const char
 {
     (void)e, (void)n;
     o->mounts = xrealloc(o->mounts, (o->n_mounts + 1) * sizeof *o->mounts);
-    o->mounts[o->n_mounts++] = (struct mount_request){.kind = (enum mount_request_kind)r->tag, .path = xstrdup(v)};
+    o->mounts[o->n_mounts++] =
+        (struct mount_request){.kind = (enum mount_request_kind)r->tag, .path = xstrdup(v), .optional = o->in_profile};
     return 0;
 }
 
@@ -140,39 +159,45 @@ static int apply_flag(struct options *o, const struct option_row *r, const char 
     case 'h': o->help = true; break;
     case 'v': o->verbosity = VERBOSITY_VERBOSE; break;
     case 'q': o->verbosity = VERBOSITY_QUIET; break;
+    case 's': o->ssh_agent = true; break;
     }
     return 0;
 }
 
 static const struct option_row run_options[] = {
-    {"project", 0, "DIR", apply_project, 0,
+    {"profile", 'p', "NAME|PATH", apply_profile, 0, false,
+     "apply a profile (repeatable; default: claude); see clbox-profile(5) and clbox profile list"},
+    {"project", 0, "DIR", apply_project, 0, false,
      "directory shown read-write at its own path (default: the git work tree containing the current "
      "directory, else the current directory)"},
-    {"config-dir", 0, "DIR", apply_config_dir, 0,
+    {"config-dir", 0, "DIR", apply_config_dir, 0, true,
      "persistent CLAUDE_CONFIG_DIR, read-write at its own path, created if missing "
      "(default: ${XDG_DATA_HOME:-~/.local/share}/clbox/claude)"},
-    {"net", 0, "MODE", apply_net, 0,
+    {"net", 0, "MODE", apply_net, 0, true,
      "network: filtered (default: only allowlisted names), none (loopback only), open (unfiltered)"},
-    {"allow", 0, "NAME[:PORT]", apply_allow, 0,
+    {"allow", 0, "NAME[:PORT]", apply_allow, 0, true,
      "let the sandbox reach NAME (*.NAME for its subdomains), an IP address or CIDR range; "
      ":PORT restricts it to that port"},
-    {"deny", 0, "NAME", apply_allow, 1, "never let the sandbox reach NAME, whatever allows it"},
-    {"allow-host-port", 0, "PORT", apply_host_port, 0,
+    {"deny", 0, "NAME", apply_allow, 1, true, "never let the sandbox reach NAME, whatever allows it"},
+    {"allow-host-port", 0, "PORT", apply_host_port, 0, true,
      "let the sandbox reach the host's 127.0.0.1:PORT as 10.0.2.2:PORT (TCP)"},
-    {"log", 0, "FILE", apply_log, 0, "also append each blocked lookup and connection to FILE"},
-    {"ro", 0, "PATH", apply_mount, REQ_RO, "also show PATH read-only at the same path"},
-    {"rw", 0, "PATH", apply_mount, REQ_RW, "also show PATH read-write at the same path"},
-    {"hide", 0, "PATH", apply_mount, REQ_HIDE, "cover PATH with an empty read-only stand-in"},
-    {"tmpfs", 0, "PATH", apply_mount, REQ_TMPFS, "mount an empty writable tmpfs at PATH"},
-    {"env", 0, "NAME[=VALUE]", apply_env, 0, "pass NAME from the host, or set it to VALUE"},
-    {"unsetenv", 0, "NAME", apply_unsetenv, 0, "remove NAME from the command's environment"},
-    {"allow-project-config", 0, NULL, apply_flag, 'a',
+    {"ssh-agent", 0, NULL, apply_flag, 's', false,
+     "forward the ssh-agent socket ($SSH_AUTH_SOCK), and nothing else of ~/.ssh"},
+    {"log", 0, "FILE", apply_log, 0, false, "also append each blocked lookup and connection to FILE"},
+    {"ro", 0, "PATH", apply_mount, REQ_RO, true, "also show PATH read-only at the same path"},
+    {"rw", 0, "PATH", apply_mount, REQ_RW, true, "also show PATH read-write at the same path"},
+    {"hide", 0, "PATH", apply_mount, REQ_HIDE, true, "cover PATH with an empty read-only stand-in"},
+    {"tmpfs", 0, "PATH", apply_mount, REQ_TMPFS, true, "mount an empty writable tmpfs at PATH"},
+    {"env", 0, "NAME[=VALUE]", apply_env, 0, true, "pass NAME from the host, or set it to VALUE"},
+    {"unsetenv", 0, "NAME", apply_unsetenv, 0, true, "remove NAME from the command's environment"},
+    {"allow-project-config", 0, NULL, apply_flag, 'a', false,
      "let the command change the project's .git/hooks, .git/config and other files that run code "
      "outside the sandbox later"},
-    {"dry-run", 0, NULL, apply_flag, 'd', "print the resolved plan (mounts, environment, network) and exit"},
-    {"verbose", 'v', NULL, apply_flag, 'v', "say more on stderr"},
-    {"quiet", 'q', NULL, apply_flag, 'q', "say only errors on stderr"},
-    {"help", 'h', NULL, apply_flag, 'h', "show this help and exit"},
+    {"dry-run", 0, NULL, apply_flag, 'd', false,
+     "print the resolved plan (profiles, mounts, environment, network) and exit"},
+    {"verbose", 'v', NULL, apply_flag, 'v', false, "say more on stderr"},
+    {"quiet", 'q', NULL, apply_flag, 'q', false, "say only errors on stderr (no blocked-connection reports)"},
+    {"help", 'h', NULL, apply_flag, 'h', false, "show this help and exit"},
 };
 enum { N_RUN_OPTIONS = sizeof run_options / sizeof run_options[0] };
 
@@ -241,9 +266,28 @@ static int parse_one(struct options *opts, int argc, char **argv, int *index, ch
     return 0;
 }
 
+void options_init(struct options *opts) { *opts = (struct options){.net = NET_FILTERED, .verbosity = VERBOSITY_NORMAL}; }
+
 int cli_parse_run(int argc, char **argv, struct options *opts, char *err, size_t errlen)
 {
-    *opts = (struct options){.net = NET_FILTERED, .verbosity = VERBOSITY_NORMAL};
+    options_init(opts);
+    return cli_parse_more(argc, argv, opts, err, errlen);
+}
+
+int cli_apply_directive(struct options *opts, const char *name, const char *value, char *err, size_t errlen)
+{
+    const struct option_row *row = find_long(name, strlen(name));
+    if (!row || !row->in_profile)
+        return set_error(err, errlen, "unknown directive '%s'", name);
+    if (!value || !*value)
+        return set_error(err, errlen, "%s needs a value: %s %s", name, name, row->metavar);
+    if (check_value(row, value, err, errlen) < 0)
+        return -1;
+    return row->apply(opts, row, value, err, errlen);
+}
+
+int cli_parse_more(int argc, char **argv, struct options *opts, char *err, size_t errlen)
+{
     int i = 1;
     /* Options end at "--" or at the first word that is not an option: what
      * follows is the command and its own arguments, never clbox's. */
@@ -277,6 +321,7 @@ void options_free(struct options *opts)
     strv_free(&opts->env_rules);
     strv_free(&opts->allow);
     strv_free(&opts->deny);
+    strv_free(&opts->profiles);
     free(opts->host_ports);
     free(opts->log_file);
     *opts = (struct options){0};

@@ -28,7 +28,8 @@ enum mount_request_kind {
 
 struct mount_request {
     enum mount_request_kind kind;
-    char *path; /* as the user wrote it; made absolute when the plan is built */
+    char *path;    /* as the user wrote it; made absolute when the plan is built */
+    bool optional; /* from a profile: a missing path is skipped, not an error */
 };
 
 struct options {
@@ -43,6 +44,9 @@ struct options {
     unsigned short *host_ports;
     size_t n_host_ports;
     char *log_file;
+    struct strv profiles;  /* -p NAME|PATH, in order */
+    bool ssh_agent;
+    bool in_profile;       /* set while a profile is applied */
     bool allow_project_config;
     bool dry_run;
     bool help;
@@ -58,6 +62,13 @@ struct options {
  * one-line reason in err.  On error, opts may hold partial results: free it
  * with options_free() either way. */
 int cli_parse_run(int argc, char **argv, struct options *opts, char *err, size_t errlen);
+/* The same, into options that already hold what profiles set: what the
+ * command line says is added, or replaces a single value. */
+int cli_parse_more(int argc, char **argv, struct options *opts, char *err, size_t errlen);
+void options_init(struct options *opts);
+/* Applies one profile directive ("allow", "ro", ...: the long name of an
+ * option that profiles may set).  Returns 0, or -1 with the reason. */
+int cli_apply_directive(struct options *opts, const char *name, const char *value, char *err, size_t errlen);
 void options_free(struct options *opts);
 
 /* The option list for --help, generated from the table. */

@@ -106,6 +106,8 @@ void plan_build_env(const struct options *opts, const struct host_facts *host, c
     if (!host_value(env->items, "PATH", 4))
         env_set(env, "PATH", "/usr/local/bin:/usr/bin:/bin");
 
+    if (opts->ssh_agent)
+        apply_rule(env, host->environ, "SSH_AUTH_SOCK");
     for (size_t i = 0; i < opts->env_rules.len; i++)
         apply_rule(env, host->environ, opts->env_rules.items[i]);
 }

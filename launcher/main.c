@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "plan.h"
+#include "profile.h"
 #include "sandbox.h"
 #include "selftest.h"
 #include "util.h"
@@ -14,6 +15,7 @@ static void print_usage(FILE *out)
 {
     fputs("Usage: clbox run [OPTIONS] [--] COMMAND [ARG...]\n"
           "       clbox check [OPTIONS]\n"
+          "       clbox profile list | clbox profile show NAME\n"
           "       clbox --version | --help\n\n"
           "clbox runs COMMAND (e.g. claude --dangerously-skip-permissions) in a rootless\n"
           "sandbox. 'clbox check' builds the same sandbox and tests it from the inside.\n"
@@ -24,7 +26,10 @@ static void print_usage(FILE *out)
 static int parse_and_plan(int argc, char **argv, struct options *opts, struct host_facts *host, struct plan *plan)
 {
     char err[CLI_MAX_VALUE + 256];
-    if (cli_parse_run(argc, argv, opts, err, sizeof err) < 0) {
+    if (host_facts_read(host, err, sizeof err) < 0)
+        die("%s", err);
+    struct profile_context ctx = {.environ = host->environ, .home = host->home};
+    if (profile_build_options(argc, argv, &ctx, opts, err, sizeof err) < 0) {
         options_free(opts);
         die("%s", err);
     }
@@ -33,7 +38,7 @@ static int parse_and_plan(int argc, char **argv, struct options *opts, struct ho
         return 1;
     }
     clbox_verbosity = opts->verbosity;
-    if (host_facts_read(host, err, sizeof err) < 0 || plan_build(opts, host, plan, err, sizeof err) < 0)
+    if (plan_build(opts, host, plan, err, sizeof err) < 0)
         die("%s", err);
     return 0;
 }
@@ -60,12 +65,13 @@ static int cmd_run(int argc, char **argv)
     return finish(&opts, &host, &plan, sandbox_run(&plan));
 }
 
-/* The first allowlisted name (with its port, or 443) for the reachability
- * check. */
-static void first_allowed_name(const struct plan *plan, char *name, size_t namelen, char *port, size_t portlen)
+/* The name the reachability check tries: the last exact name on the
+ * allowlist, which is the command line's own when it names one (profiles
+ * come first), with its port, or 443. */
+static void name_to_check(const struct plan *plan, char *name, size_t namelen, char *port, size_t portlen)
 {
     name[0] = '\0';
-    for (size_t i = 0; i < plan->allowlist.n_allow; i++) {
+    for (size_t i = plan->allowlist.n_allow; i-- > 0;) {
         const struct allow_rule *r = &plan->allowlist.allow[i];
         if (r->kind == ALLOW_NAME) {
             snprintf(name, namelen, "%s", r->name);
@@ -99,7 +105,7 @@ static int cmd_check(int argc, char **argv)
     if (opts.command != args + command_at)
         die("clbox check takes options only, no command");
     char name[ALLOW_NAME_MAX], port[8];
-    first_allowed_name(&plan, name, sizeof name, port, sizeof port);
+    name_to_check(&plan, name, sizeof name, port, sizeof port);
     static const char *const net_names[] = {[NET_FILTERED] = "filtered", [NET_NONE] = "none", [NET_OPEN] = "open"};
     char *inside[] = {self, SELFTEST_SUBCOMMAND, (char *)net_names[plan.net], name[0] ? name : NULL, port, NULL};
     plan.argv = inside;
@@ -117,6 +123,27 @@ static int cmd_check_inside(int argc, char **argv)
     };
     o.filtered = strcmp(o.net_name, "filtered") == 0;
     return selftest_run_inside(&o);
+}
+
+/* clbox profile list | show NAME */
+static int cmd_profile(int argc, char **argv)
+{
+    char err[1024];
+    struct host_facts host = {0};
+    if (host_facts_read(&host, err, sizeof err) < 0)
+        die("%s", err);
+    struct profile_context ctx = {.environ = host.environ, .home = host.home};
+    int rc;
+    if (argc == 2 && strcmp(argv[1], "list") == 0)
+        rc = profile_list(stdout, &ctx);
+    else if (argc == 3 && strcmp(argv[1], "show") == 0)
+        rc = profile_show(stdout, argv[2], &ctx, err, sizeof err);
+    else
+        die("usage: clbox profile list | clbox profile show NAME");
+    host_facts_free(&host);
+    if (rc < 0)
+        die("%s", err);
+    return 0;
 }
 
 static int cmd_version(int argc, char **argv)
@@ -145,7 +172,8 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } subcommands[] = {
-    {"run", cmd_run},           {"check", cmd_check},     {"--version", cmd_version},
+    {"run", cmd_run},           {"check", cmd_check},     {"profile", cmd_profile},
+    {"--version", cmd_version},
     {"version", cmd_version},   {"--help", cmd_help},     {"-h", cmd_help},
     {"help", cmd_help},         {"--list-options", cmd_list_options},
     {SELFTEST_SUBCOMMAND, cmd_check_inside},

@@ -276,11 +276,43 @@ static int add_requests(const struct options *opts, const struct host_facts *hos
             plan_add(plan, MOUNT_HIDE, path, NULL, 0, what);
             continue;
         }
+        if (req->optional) { /* a profile's optional file: absent, nothing to show */
+            autofree char *abs = path_normalize(req->path, host->cwd);
+            struct stat st;
+            if (stat(abs, &st) < 0)
+                continue;
+        }
         if (resolve_existing(req->path, what, host, &path, err, errlen) < 0 ||
             refuse_too_wide(path, what, host, req->kind == REQ_RW, err, errlen) < 0)
             return -1;
         plan_add(plan, req->kind == REQ_RW ? MOUNT_BIND_RW : MOUNT_BIND_RO, path, path, 0, what);
     }
+    return 0;
+}
+
+static const char *host_env(const struct host_facts *host, const char *name)
+{
+    size_t len = strlen(name);
+    for (char **e = host->environ; e && *e; e++)
+        if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+            return *e + len + 1;
+    return NULL;
+}
+
+/* --ssh-agent: the agent's socket, at the path $SSH_AUTH_SOCK names, and
+ * nothing else of ~/.ssh: the keys stay with the agent. */
+static int add_ssh_agent(const struct host_facts *host, struct plan *plan, char *err, size_t errlen)
+{
+    const char *sock = host_env(host, "SSH_AUTH_SOCK");
+    if (!sock || sock[0] != '/')
+        return set_error(err, errlen, "--ssh-agent: SSH_AUTH_SOCK is not set, so there is no agent to forward "
+                         "(start one: eval \"$(ssh-agent)\" && ssh-add)");
+    autofree char *real = realpath(sock, NULL);
+    struct stat st;
+    if (!real || stat(real, &st) < 0 || !S_ISSOCK(st.st_mode))
+        return set_error(err, errlen, "--ssh-agent: SSH_AUTH_SOCK=%s is not a socket (is the agent running?)", sock);
+    autofree char *path = path_normalize(sock, "/");
+    plan_add(plan, MOUNT_BIND_RO, path, real, 0, "--ssh-agent");
     return 0;
 }
 
@@ -295,14 +327,6 @@ static bool cwd_visible(const struct plan *plan, const char *cwd)
     return false;
 }
 
-static const char *host_env(const struct host_facts *host, const char *name)
-{
-    size_t len = strlen(name);
-    for (char **e = host->environ; e && *e; e++)
-        if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
-            return *e + len + 1;
-    return NULL;
-}
 
 int plan_build(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
                size_t errlen)
@@ -311,6 +335,8 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
     plan->argv = opts->command;
     plan->home = xstrdup(host->home);
     plan->hostname = xstrdup("clbox");
+    for (size_t i = 0; i < opts->profiles.len; i++)
+        strv_push_dup(&plan->profiles, opts->profiles.items[i]);
     if (resolve_project(opts, host, plan, err, errlen) < 0 || resolve_config_dir(opts, host, plan, err, errlen) < 0)
         return -1;
 
@@ -323,7 +349,8 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
     plan_add(plan, MOUNT_BIND_RW, plan->config_dir, plan->config_dir, 0, "config dir (CLAUDE_CONFIG_DIR)");
     add_command_trees(plan, host, host_env(host, "PATH"));
     plan_add(plan, MOUNT_BIND_RW, plan->project, plan->project, 0, "project");
-    if (add_requests(opts, host, plan, err, errlen) < 0 || plan_build_network(opts, host, plan, err, errlen) < 0)
+    if (add_requests(opts, host, plan, err, errlen) < 0 || plan_build_network(opts, host, plan, err, errlen) < 0 ||
+        (opts->ssh_agent && add_ssh_agent(host, plan, err, errlen) < 0))
         return -1;
     plan_protect_project(plan, !opts->allow_project_config);
     plan_sort(plan);
@@ -352,6 +379,7 @@ void plan_free(struct plan *plan)
     }
     free(plan->mounts);
     strv_free(&plan->env);
+    strv_free(&plan->profiles);
     allowlist_free(&plan->allowlist);
     free(plan->host_ports);
     free(plan->log_file);

@@ -62,6 +62,7 @@ struct plan {
     size_t n_mounts;
     struct strv env;        /* NAME=VALUE, the command's whole environment */
     char *hostname;
+    struct strv profiles; /* applied, in order */
 };
 
 int host_facts_read(struct host_facts *facts, char *err, size_t errlen);

@@ -72,6 +72,11 @@ void plan_print(const struct plan *plan, FILE *out)
     fprintf(out, "command:");
     for (char **a = plan->argv; *a; a++)
         fprintf(out, " %s", *a);
+    fprintf(out, "\nprofiles:  ");
+    for (size_t i = 0; i < plan->profiles.len; i++)
+        fprintf(out, " %s", plan->profiles.items[i]);
+    if (plan->profiles.len == 0)
+        fprintf(out, " (none)");
     fprintf(out, "\nproject:    %s\ncwd:        %s\nconfig dir: %s\nnet:        %s\nuid/gid:    %u/%u\n",
             plan->project, plan->cwd, plan->config_dir, net_name(plan->net), (unsigned)plan->uid,
             (unsigned)plan->gid);
