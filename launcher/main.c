@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "plan.h"
+#include "doctor.h"
 #include "profile.h"
 #include "sandbox.h"
 #include "selftest.h"
@@ -16,6 +17,7 @@ static void print_usage(FILE *out)
     fputs("Usage: clbox run [OPTIONS] [--] COMMAND [ARG...]\n"
           "       clbox check [OPTIONS]\n"
           "       clbox profile list | clbox profile show NAME\n"
+          "       clbox doctor\n"
           "       clbox --version | --help\n\n"
           "clbox runs COMMAND (e.g. claude --dangerously-skip-permissions) in a rootless\n"
           "sandbox. 'clbox check' builds the same sandbox and tests it from the inside.\n"
@@ -146,6 +148,15 @@ static int cmd_profile(int argc, char **argv)
     return 0;
 }
 
+/* clbox doctor: what works on this machine, and what to fix. */
+static int cmd_doctor(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1)
+        die("usage: clbox doctor (it takes no arguments)");
+    return doctor_run(stdout);
+}
+
 static int cmd_version(int argc, char **argv)
 {
     (void)argc, (void)argv;
@@ -173,6 +184,7 @@ static const struct {
     int (*run)(int argc, char **argv);
 } subcommands[] = {
     {"run", cmd_run},           {"check", cmd_check},     {"profile", cmd_profile},
+    {"doctor", cmd_doctor},
     {"--version", cmd_version},
     {"version", cmd_version},   {"--help", cmd_help},     {"-h", cmd_help},
     {"help", cmd_help},         {"--list-options", cmd_list_options},

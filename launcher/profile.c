@@ -406,15 +406,12 @@ static bool listed(const struct strv *seen, const char *name)
 
 static int compare_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static void list_one(FILE *out, struct strv *seen, const char *name, const char *where, const char *text)
-{
-    char summary[256];
-    summary_of(text, summary, sizeof summary);
-    fprintf(out, "%-12s %-44s %s\n", name, where, summary);
-    strv_push_dup(seen, name);
-}
-
-int profile_list(FILE *out, const struct profile_context *ctx)
+/* Calls fn for the first profile of each name, in lookup order: the
+ * user's, the system's and the installed directories, then the built-in
+ * copies. */
+static void for_each_profile(const struct profile_context *ctx,
+                             void (*fn)(const char *name, const char *origin, const char *text, void *opaque),
+                             void *opaque)
 {
     char *dirs[3];
     search_dirs(ctx, dirs);
@@ -432,17 +429,57 @@ int profile_list(FILE *out, const struct profile_context *ctx)
         for (size_t j = 0; j < names.len; j++) {
             autofree char *path = xasprintf("%s/%s", dirs[i], names.items[j]);
             autofree char *text = read_small_file(path, MAX_PROFILE_SIZE);
-            if (text && !listed(&seen, names.items[j]))
-                list_one(out, &seen, names.items[j], path, text);
+            if (text && !listed(&seen, names.items[j])) {
+                fn(names.items[j], path, text, opaque);
+                strv_push_dup(&seen, names.items[j]);
+            }
         }
         strv_free(&names);
     }
     for (size_t i = 0; i < n_builtin_profiles; i++)
         if (!listed(&seen, builtin_profiles[i].name))
-            list_one(out, &seen, builtin_profiles[i].name, "(built in)", builtin_profiles[i].text);
+            fn(builtin_profiles[i].name, "built into clbox", builtin_profiles[i].text, opaque);
     strv_free(&seen);
     free_dirs(dirs);
+}
+
+static void list_one(const char *name, const char *origin, const char *text, void *opaque)
+{
+    char summary[256];
+    summary_of(text, summary, sizeof summary);
+    fprintf(opaque, "%-12s %-44s %s\n", name, origin, summary);
+}
+
+int profile_list(FILE *out, const struct profile_context *ctx)
+{
+    for_each_profile(ctx, list_one, out);
     return 0;
+}
+
+struct check_all {
+    const struct profile_context *ctx;
+    void (*each)(const char *name, const char *origin, const char *error, void *opaque);
+    void *opaque;
+};
+
+static void check_one(const char *name, const char *origin, const char *text, void *opaque)
+{
+    (void)text;
+    struct check_all *c = opaque;
+    struct options opts;
+    options_init(&opts);
+    char err[1024];
+    int rc = profile_apply(&opts, name, c->ctx, err, sizeof err);
+    options_free(&opts);
+    c->each(name, origin, rc < 0 ? err : NULL, c->opaque);
+}
+
+void profile_check_all(const struct profile_context *ctx,
+                       void (*each)(const char *name, const char *origin, const char *error, void *opaque),
+                       void *opaque)
+{
+    struct check_all c = {.ctx = ctx, .each = each, .opaque = opaque};
+    for_each_profile(ctx, check_one, &c);
 }
 
 int profile_show(FILE *out, const char *name, const struct profile_context *ctx, char *err, size_t errlen)

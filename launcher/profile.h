@@ -32,6 +32,11 @@ int profile_apply_user_config(struct options *opts, const struct profile_context
 int profile_build_options(int argc, char **argv, const struct profile_context *ctx, struct options *opts, char *err,
                           size_t errlen);
 
+/* Calls `each` for every profile a name finds (the first of each name in
+ * lookup order), with the error that applying it gives, or NULL. */
+void profile_check_all(const struct profile_context *ctx,
+                       void (*each)(const char *name, const char *origin, const char *error, void *opaque),
+                       void *opaque);
 /* clbox profile list: name, where it was found, summary. */
 int profile_list(FILE *out, const struct profile_context *ctx);
 /* clbox profile show NAME: every directive it applies, fully expanded,

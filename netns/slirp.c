@@ -13,7 +13,7 @@
 
 #include "../launcher/util.h"
 
-static char *find_slirp4netns(void)
+char *slirp_find_binary(void)
 {
     const char *override = getenv("CLBOX_SLIRP4NETNS");
     if (override && *override)
@@ -88,7 +88,7 @@ _Noreturn static void exec_slirp(const char *binary, const struct slirp_options 
 int slirp_start(const struct slirp_options *opts, struct slirp *slirp, char *err, size_t errlen)
 {
     *slirp = (struct slirp){.pid = -1, .ready_fd = -1, .exit_fd = -1, .log_fd = -1};
-    autofree char *binary = find_slirp4netns();
+    autofree char *binary = slirp_find_binary();
     if (!binary) {
         snprintf(err, errlen, "slirp4netns not found in PATH (the sandbox's network needs it: "
                  "'sudo apt-get install slirp4netns', or run with --net none)");

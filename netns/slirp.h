@@ -22,6 +22,9 @@ struct slirp_options {
     bool dns;           /* slirp's own forwarder at 10.0.2.3 (--net open only) */
 };
 
+/* The slirp4netns to run: $CLBOX_SLIRP4NETNS alone when set, else the
+ * first on PATH, else /usr/bin's.  NULL if there is none. */
+char *slirp_find_binary(void);
 /* Checks what slirp4netns needs, then starts it.  Returns 0, or -1 with a
  * message saying what is missing and how to fix it. */
 int slirp_start(const struct slirp_options *opts, struct slirp *slirp, char *err, size_t errlen);
