@@ -26,7 +26,8 @@ const char *userns_refusal_hint(int err)
         return "user.max_user_namespaces is 0: allow them with 'sudo sysctl -w user.max_user_namespaces=15000'";
     if (read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
         return "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1): "
-               "allow them with 'sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0'";
+               "install clbox's AppArmor profile with 'sudo make install-apparmor' in clbox's source tree, or "
+               "allow them for every program with 'sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0'";
     if (err == ENOSPC)
         return "the per-user limit user.max_user_namespaces is reached";
     if (err == EPERM)
