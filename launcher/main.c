@@ -53,6 +53,18 @@ static int finish(struct options *opts, struct host_facts *host, struct plan *pl
     return status;
 }
 
+/* For --dry-run: every profile line that was applied, with its FILE:LINE
+ * (the options are built again, with a trace; it is cheap). */
+static void print_profile_lines(int argc, char **argv, const struct host_facts *host)
+{
+    struct profile_context ctx = {.environ = host->environ, .home = host->home, .trace = stdout};
+    struct options scratch;
+    char err[CLI_MAX_VALUE + 256];
+    printf("profile lines applied:\n");
+    (void)profile_build_options(argc, argv, &ctx, &scratch, err, sizeof err);
+    options_free(&scratch);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct options opts;
@@ -61,6 +73,7 @@ static int cmd_run(int argc, char **argv)
     if (parse_and_plan(argc, argv, &opts, &host, &plan) > 0)
         return finish(&opts, &host, &plan, 0);
     if (opts.dry_run) {
+        print_profile_lines(argc, argv, &host);
         plan_print(&plan, stdout);
         return finish(&opts, &host, &plan, 0);
     }

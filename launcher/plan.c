@@ -154,9 +154,14 @@ static int resolve_config_dir(const struct options *opts, const struct host_fact
         plan->config_dir = steal_ptr(&wanted);
         return 0;
     }
+    bool existed = stat(wanted, &st) == 0;
     if (mkdir_parents(wanted, 0700) < 0)
         return set_error(err, errlen, "cannot create the config dir %s: %s (choose another with --config-dir DIR)",
                     wanted, strerror(errno));
+    /* Said once, on the run that creates it: where the login will live. */
+    if (!existed && clbox_verbosity >= VERBOSITY_NORMAL)
+        warnx_clbox("created %s: Claude Code keeps its login and history there (CLAUDE_CONFIG_DIR) from now on; "
+                    "to use your existing ~/.claude instead, pass --config-dir ~/.claude", wanted);
     if (resolve_existing(wanted, "--config-dir", host, &plan->config_dir, err, errlen) < 0 ||
         refuse_too_wide(plan->config_dir, "config dir", host, true, err, errlen) < 0)
         return -1;
