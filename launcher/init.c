@@ -109,5 +109,5 @@ _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int 
         die("cannot start the command: %s", strerror(errno));
     if (command == 0)
         exec_command(plan);
-    _exit(signals_relay_until_exit(command));
+    _exit(signals_relay_until_exit(command, false));
 }

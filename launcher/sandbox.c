@@ -52,12 +52,12 @@ int sandbox_run(const struct plan *plan)
         if (net_launch(plan, init, channel[0], &net) < 0) {
             /* init has said why, or will be told nothing more: it ends. */
             kill(init, SIGKILL);
-            signals_relay_until_exit(init);
+            signals_relay_until_exit(init, true);
             net_release(&net);
             return EXIT_CLBOX_ERROR;
         }
     }
-    int status = signals_relay_until_exit(init);
+    int status = signals_relay_until_exit(init, true);
     net_release(&net);
     close(alive[1]);
     return status;

@@ -87,10 +87,13 @@ static int reap(pid_t child)
     }
 }
 
-int signals_relay_until_exit(pid_t child)
+static bool asks_to_end(int sig) { return sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT; }
+
+int signals_relay_until_exit(pid_t child, bool escalate)
 {
     sigset_t set;
     relayed_set(&set);
+    int endings = 0;
     for (;;) {
         siginfo_t info;
         int sig = sigwaitinfo(&set, &info);
@@ -107,6 +110,13 @@ int signals_relay_until_exit(pid_t child)
         }
         if (info.si_code == SI_KERNEL)
             continue; /* from the terminal: the command has it already */
+        /* A command may ignore a request to end; the second request, sent
+         * after the first had its chance, ends the whole sandbox. */
+        if (escalate && asks_to_end(sig) && ++endings >= 2) {
+            warnx_clbox("a second request to end (%s): killing the sandbox", strsignal(sig));
+            kill(child, SIGKILL);
+            continue;
+        }
         kill(child, sig);
     }
 }

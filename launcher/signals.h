@@ -9,6 +9,7 @@
 #ifndef CLBOX_SIGNALS_H
 #define CLBOX_SIGNALS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* Blocks the relayed signals and SIGCHLD; call before creating the child. */
@@ -21,7 +22,9 @@ void signals_watch(pid_t pid, const char *name, const char *consequence);
 void signals_unwatch(pid_t pid);
 /* Passes signals on to `child` until it exits, reaping every other child
  * on the way (orphans, in init); returns the exit status to report: its
- * own, or 128+N when it was killed by signal N. */
-int signals_relay_until_exit(pid_t child);
+ * own, or 128+N when it was killed by signal N.  With `escalate` (the
+ * launcher), a second SIGTERM, SIGINT, SIGHUP or SIGQUIT sent to clbox
+ * kills the child, and with it the whole sandbox. */
+int signals_relay_until_exit(pid_t child, bool escalate);
 
 #endif
