@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "plan.h"
 #include "doctor.h"
@@ -77,7 +78,14 @@ static int cmd_run(int argc, char **argv)
         plan_print(&plan, stdout);
         return finish(&opts, &host, &plan, 0);
     }
-    return finish(&opts, &host, &plan, sandbox_run(&plan));
+    /* Unless the user let the command change such files on purpose. */
+    struct audit_snapshot snap;
+    if (!opts.allow_project_config)
+        audit_take(&plan, &snap);
+    int status = sandbox_run(&plan);
+    if (!opts.allow_project_config)
+        audit_report(&plan, &snap);
+    return finish(&opts, &host, &plan, status);
 }
 
 /* The name the reachability check tries: the last exact name on the
