@@ -14,6 +14,7 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -131,6 +132,52 @@ static long try_open_by_handle(void)
 static long try_personality(void) { return syscall(SYS_personality, 0x0400000 /* READ_IMPLIES_EXEC */); }
 static long try_setuid_root(void) { return syscall(SYS_setuid, 0); }
 
+static long try_process_vm_readv(void)
+{
+    char local[16], remote_byte = 0;
+    struct iovec l = {.iov_base = local, .iov_len = sizeof local};
+    struct iovec r = {.iov_base = &remote_byte, .iov_len = 1}; /* any address: the check comes first */
+    return syscall(SYS_process_vm_readv, 1, &l, 1, &r, 1, 0);
+}
+
+/* What killed the last child of in_child(), printed instead of an errno. */
+static const char *child_signal;
+
+/* A foreign syscall ABI must kill the process (seccomp's bad-arch action),
+ * so it is tried in a child: returns 0 if the call came back, else -1 with
+ * child_signal naming the signal that ended the child ("SIGSYS": refused
+ * by seccomp; "SIGSEGV": the kernel has no such ABI at all). */
+static long in_child(void (*attempt)(void))
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        attempt();
+        _exit(0);
+    }
+    int status;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0)
+        return -1;
+    if (!WIFSIGNALED(status))
+        return 0;
+    child_signal = WTERMSIG(status) == SIGSYS ? "SIGSYS" : WTERMSIG(status) == SIGSEGV ? "SIGSEGV" : "signal";
+    return -1;
+}
+
+#if defined(__x86_64__)
+static void getpid_x32(void) { syscall(0x40000000 | 39 /* __X32_SYSCALL_BIT | getpid */); }
+static void getpid_i386(void)
+{
+    long ret;
+    __asm__ volatile("int $0x80" : "=a"(ret) : "a"(20 /* i386 getpid */) : "memory");
+    (void)ret;
+}
+static long try_abi_x32(void) { return in_child(getpid_x32); }
+static long try_abi_i386(void) { return in_child(getpid_i386); }
+#else
+static long try_abi_x32(void) { errno = ENOSYS; return -1; }
+static long try_abi_i386(void) { errno = ENOSYS; return -1; }
+#endif
+
 static const struct {
     const char *name;
     long (*attempt)(void);
@@ -160,6 +207,9 @@ static const struct {
     {"open_by_handle_at", try_open_by_handle},
     {"personality", try_personality},
     {"setuid-root", try_setuid_root},
+    {"process_vm_readv-init", try_process_vm_readv},
+    {"abi-x32", try_abi_x32},
+    {"abi-i386", try_abi_i386},
 };
 
 int main(int argc, char **argv)
@@ -180,8 +230,9 @@ int main(int argc, char **argv)
             continue;
         }
         errno = 0;
+        child_signal = NULL;
         long r = attempts[j].attempt();
-        printf("%s: %s\n", argv[i], r >= 0 ? "ok" : errno_name(errno));
+        printf("%s: %s\n", argv[i], r >= 0 ? "ok" : child_signal ? child_signal : errno_name(errno));
         fflush(stdout);
     }
     return unknown ? 2 : 0;
