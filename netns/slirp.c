@@ -26,7 +26,7 @@ char *slirp_find_binary(void)
         if (access(candidate, X_OK) == 0)
             return steal_ptr(&candidate);
     }
-    return access("/usr/bin/slirp4netns", X_OK) == 0 ? xstrdup("/usr/bin/slirp4netns") : NULL;
+    return NULL;
 }
 
 /* The usual failure, checked here so the message can say how to fix it. */
@@ -89,6 +89,12 @@ int slirp_start(const struct slirp_options *opts, struct slirp *slirp, char *err
 {
     *slirp = (struct slirp){.pid = -1, .ready_fd = -1, .exit_fd = -1, .log_fd = -1};
     autofree char *binary = slirp_find_binary();
+    const char *override = getenv("CLBOX_SLIRP4NETNS");
+    if (!binary && override && *override) {
+        snprintf(err, errlen, "CLBOX_SLIRP4NETNS=%s is not an executable file (point it at slirp4netns, or unset it "
+                 "to use the one on PATH)", override);
+        return -1;
+    }
     if (!binary) {
         snprintf(err, errlen, "slirp4netns not found in PATH (the sandbox's network needs it: "
                  "'sudo apt-get install slirp4netns', or run with --net none)");

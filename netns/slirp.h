@@ -23,7 +23,7 @@ struct slirp_options {
 };
 
 /* The slirp4netns to run: $CLBOX_SLIRP4NETNS alone when set, else the
- * first on PATH, else /usr/bin's.  NULL if there is none. */
+ * first on PATH.  NULL if there is none. */
 char *slirp_find_binary(void);
 /* Checks what slirp4netns needs, then starts it.  Returns 0, or -1 with a
  * message saying what is missing and how to fix it. */

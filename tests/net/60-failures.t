@@ -13,7 +13,7 @@ export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 28
+plan 29
 
 # timed_run CMD...: run, plus MS (how long it took, in milliseconds).
 timed_run() {
@@ -32,15 +32,19 @@ none_left() {
 }
 
 # ------------------------------------------------------ slirp4netns missing
-timed_run env CLBOX_SLIRP4NETNS=/nonexistent/slirp4netns "$CLBOX" run -- echo ran
+mkdir -p "$T_ROOT/empty-bin"
+timed_run env PATH="$T_ROOT/empty-bin" "$CLBOX" run -- /bin/echo ran
 is "$RC:$OUT" "125:" "slirp4netns missing: exit 125, the command does not run"
 like_line "$ERR" '^clbox: slirp4netns not found' "... with the message 'clbox: slirp4netns not found ...'"
 like_line "$ERR" '--net none' "... which names --net none as a way out"
 ok "... at once ($MS ms < 1000)" test "$MS" -lt 1000
 none_left "... and leaves no process behind"
-timed_run env CLBOX_SLIRP4NETNS=/nonexistent/slirp4netns "$CLBOX" check
+timed_run env PATH="$T_ROOT/empty-bin" "$CLBOX" check
 ok "slirp4netns missing: clbox check fails too, with the message (rc $RC)" \
     test "$RC" -ne 0 -a -n "$(grep '^clbox: slirp4netns not found' <<<"$ERR")"
+timed_run env CLBOX_SLIRP4NETNS=/nonexistent/slirp4netns "$CLBOX" run -- echo ran
+like_line "$ERR" '^clbox: CLBOX_SLIRP4NETNS=/nonexistent/slirp4netns is not an executable file' \
+    "a CLBOX_SLIRP4NETNS that is not there is named as such"
 run env CLBOX_SLIRP4NETNS=/nonexistent/slirp4netns "$CLBOX" run --net none -- echo ran
 is "$RC:$OUT" "0:ran" "slirp4netns missing: --net none still runs the command"
 
