@@ -26,6 +26,16 @@ static const char *const command_keys[] = {
     "process =", "!",
 };
 
+/* A name the sandbox chose, safe to print: no terminal control bytes. */
+static const char *printable(const char *name, char *buf, size_t len)
+{
+    size_t i = 0;
+    for (; name[i] && i + 1 < len; i++)
+        buf[i] = ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) ? '?' : name[i];
+    buf[i] = '\0';
+    return buf;
+}
+
 static bool stat_at(int dir, const char *path, struct stat *st) { return fstatat(dir, path, st, AT_SYMLINK_NOFOLLOW) == 0; }
 
 static bool same(const struct stat *a, const struct stat *b)
@@ -76,17 +86,19 @@ static void disarm_new_hooks(const struct audit_snapshot *snap, const char *proj
         if (e->d_name[0] == '.' || (len > 7 && strcmp(e->d_name + len - 7, ".sample") == 0) ||
             !stat_at(hooks, e->d_name, &st))
             continue;
+        char shown[256];
+        printable(e->d_name, shown, sizeof shown);
         if (S_ISLNK(st.st_mode)) {
             warnx_clbox("the sandbox made %s/.git/hooks/%s a symbolic link: remove it unless you meant it", project,
-                        e->d_name);
+                        shown);
             continue;
         }
         autoclose int fd = openat(hooks, e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd >= 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) && fchmod(fd, st.st_mode & ~0111u) == 0)
             warnx_clbox("the sandbox wrote the git hook %s/.git/hooks/%s: it is left not executable until you have "
-                        "read it (chmod +x to use it)", project, e->d_name);
+                        "read it (chmod +x to use it)", project, shown);
         else if (fd >= 0 && S_ISREG(st.st_mode))
-            warnx_clbox("the sandbox wrote %s/.git/hooks/%s (not executable)", project, e->d_name);
+            warnx_clbox("the sandbox wrote %s/.git/hooks/%s (not executable)", project, shown);
     }
     if (d)
         closedir(d);

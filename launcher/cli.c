@@ -322,6 +322,7 @@ void options_free(struct options *opts)
     strv_free(&opts->allow);
     strv_free(&opts->deny);
     strv_free(&opts->profiles);
+    strv_free(&opts->profile_files);
     free(opts->host_ports);
     free(opts->log_file);
     *opts = (struct options){0};

@@ -45,6 +45,7 @@ struct options {
     size_t n_host_ports;
     char *log_file;
     struct strv profiles;  /* -p NAME|PATH, in order */
+    struct strv profile_files; /* every profile file read, by its real path */
     bool ssh_agent;
     bool in_profile;       /* set while a profile is applied */
     bool allow_project_config;

@@ -117,6 +117,33 @@ static int resolve_existing(const char *given, const char *what, const struct ho
     return 0;
 }
 
+/* A path named inside the project, which an earlier sandbox could write,
+ * must not go through a link: that sandbox could have renamed a directory
+ * away and put a link to the home in its place.  Checked before anything
+ * is created along the path. */
+static int refuse_link_in_project(const char *given, const char *what, const struct host_facts *host,
+                                  const struct plan *plan, char *err, size_t errlen)
+{
+    autofree char *path = path_normalize(given, host->cwd);
+    if (!plan->project || !path_is_within(path, plan->project) || strcmp(path, plan->project) == 0)
+        return 0;
+    for (char *p = path + strlen(plan->project) + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        *p = '\0';
+        struct stat st;
+        bool link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+        if (link)
+            return set_error(err, errlen, "%s %s: %s is a symbolic link inside the project; a sandbox can write the "
+                             "project, so clbox does not follow links there (name the real path if you mean it)",
+                             what, given, path);
+        *p = saved;
+        if (saved == '\0')
+            return 0;
+    }
+}
+
 static int mkdir_parents(const char *path, mode_t final_mode)
 {
     autofree char *copy = xstrdup(path);
@@ -147,7 +174,8 @@ static int resolve_config_dir(const struct options *opts, const struct host_fact
         wanted = xdg ? xasprintf("%s/clbox/claude", xdg) : xasprintf("%s/.local/share/clbox/claude", host->home);
     }
     /* Refused before anything is created, and again once links are resolved. */
-    if (refuse_too_wide(wanted, "config dir", host, true, err, errlen) < 0)
+    if (refuse_too_wide(wanted, "config dir", host, true, err, errlen) < 0 ||
+        refuse_link_in_project(wanted, "--config-dir", host, plan, err, errlen) < 0)
         return -1;
     struct stat st;
     if (opts->dry_run && stat(wanted, &st) < 0) { /* a dry run changes nothing on the host */
@@ -287,7 +315,8 @@ static int add_requests(const struct options *opts, const struct host_facts *hos
             if (stat(abs, &st) < 0)
                 continue;
         }
-        if (resolve_existing(req->path, what, host, &path, err, errlen) < 0 ||
+        if (refuse_link_in_project(req->path, what, host, plan, err, errlen) < 0 ||
+            resolve_existing(req->path, what, host, &path, err, errlen) < 0 ||
             refuse_too_wide(path, what, host, req->kind == REQ_RW, err, errlen) < 0)
             return -1;
         plan_add(plan, req->kind == REQ_RW ? MOUNT_BIND_RW : MOUNT_BIND_RO, path, path, 0, what);
@@ -319,6 +348,22 @@ static int add_ssh_agent(const struct host_facts *host, struct plan *plan, char 
     autofree char *path = path_normalize(sock, "/");
     plan_add(plan, MOUNT_BIND_RO, path, real, 0, "--ssh-agent");
     return 0;
+}
+
+/* A profile kept in the project (a team's, passed with -p ./tools/x) is
+ * read-only inside, and its directory pinned: a sandbox must not rewrite
+ * what the next run applies. */
+static void protect_profiles_in_project(const struct options *opts, struct plan *plan)
+{
+    for (size_t i = 0; i < opts->profile_files.len; i++) {
+        const char *file = opts->profile_files.items[i];
+        if (!path_is_within(file, plan->project))
+            continue;
+        autofree char *parent = path_dirname(file);
+        if (strcmp(parent, plan->project) != 0)
+            plan_add(plan, MOUNT_BIND_RW, parent, parent, 0, "pinned in place");
+        plan_add(plan, MOUNT_PROTECT, file, file, 0, "profile of this run");
+    }
 }
 
 static bool cwd_visible(const struct plan *plan, const char *cwd)
@@ -358,6 +403,7 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
         (opts->ssh_agent && add_ssh_agent(host, plan, err, errlen) < 0))
         return -1;
     plan_protect_project(plan, !opts->allow_project_config);
+    protect_profiles_in_project(opts, plan);
     plan_sort(plan);
 
     if (cwd_visible(plan, host->cwd)) {

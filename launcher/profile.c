@@ -285,6 +285,15 @@ static int apply_line(struct parse *p, char *line)
     return apply_directive(p, start, value);
 }
 
+/* Remembered so that a profile kept in the project can be kept read-only
+ * inside: a sandbox must not rewrite what the next run applies. */
+static void remember_file(struct options *opts, const struct source *src)
+{
+    char *real = src->origin[0] != '(' ? realpath(src->origin, NULL) : NULL;
+    if (real)
+        strv_push(&opts->profile_files, real);
+}
+
 static int apply_source(struct parse *outer, const struct source *src)
 {
     struct stack *stack = outer->stack;
@@ -294,6 +303,7 @@ static int apply_source(struct parse *outer, const struct source *src)
     if (stack->depth >= MAX_INCLUDE_DEPTH)
         return fail_at(outer, "includes nest deeper than %d", MAX_INCLUDE_DEPTH);
     stack->origins[stack->depth++] = src->origin;
+    remember_file(outer->opts, src);
     struct parse p = *outer;
     p.origin = src->origin;
     autofree char *text = xstrdup(src->text);
