@@ -3,76 +3,24 @@
 # children, a flood of output, and a command that ignores the request to
 # end (the second request kills the sandbox).  Nothing may be left behind:
 # no process of the user, no slirp4netns, no descriptor of the test shell.
+. "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/procs.sh"
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
 plan 25
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# Processes are counted in the test's session: clbox does not call setsid,
-# so whatever a sandbox leaves behind (or a slirp4netns that outlives its
-# launcher) keeps it, while tests run by someone else as the same user do
-# not share it.  "timeout" makes process groups, so groups would not do.
-read -r _st <"/proc/$$/stat"
-_st=${_st##*) }
-read -r _ _ _ MY_SID _ <<<"$_st"
-
-# ppid_of PID: the parent's pid, or nothing when PID is gone.
-ppid_of() {
-    local st
-    read -r st 2>/dev/null <"/proc/$1/stat" || return 1
-    st=${st##*) }
-    read -r _ st _ <<<"$st"
-    echo "$st"
-}
-
-# is_ours PID: true when PID is the test shell or runs below it.
-is_ours() {
-    local p=$1 n=0
-    while [ -n "$p" ] && [ "$p" -gt 1 ] && [ "$n" -lt 64 ]; do
-        [ "$p" = "$$" ] && return 0
-        p=$(ppid_of "$p")
-        n=$((n + 1))
-    done
-    return 1
-}
-
-# user_pids: the user's processes in this session, one pid a line, without
-# the test shell and what runs below it.
-user_pids() {
-    local all p
-    all=$(pgrep -u "$MY_UID" -s "$MY_SID")
-    for p in $all; do
-        is_ours "$p" || echo "$p"
-    done
-}
-
-# new_pids BEFORE: the processes of user_pids alive now that were not in
-# BEFORE (an earlier output of user_pids), each as "pid command line".
-new_pids() {
-    local before=$1 p now
-    now=$(user_pids)
-    for p in $now; do
-        has_line "$before" "$p" && continue
-        { printf '%s %s\n' "$p" "$(tr '\0' ' ' <"/proc/$p/cmdline")"; } 2>/dev/null
-    done
-}
-no_new_pids() { [ -z "$(new_pids "$1")" ]; }
 
 fd_count() { ls "/proc/$$/fd" | wc -l; }
-slirp_count() { pgrep -c -u "$MY_UID" -s "$MY_SID" -x slirp4netns; }
-no_slirp() { [ "$(slirp_count)" -eq 0 ]; }
-marked_count() { pgrep -c -u "$MY_UID" -f "^$1"; }
-marked_none() { [ "$(marked_count "$1")" -eq 0 ]; }
 
 # leftovers DESC BEFORE [MARK]: passes when, within 2 s, no new process of
-# the user (and none carrying MARK) is alive and no slirp4netns runs.
+# the user (and none carrying MARK) is alive and no network stack runs.
 leftovers() {
     local desc=$1 before=$2 mark=${3:-}
-    if wait_for 2 no_new_pids "$before" && no_slirp && { [ -z "$mark" ] || marked_none "$mark"; }; then
+    if wait_for 2 no_new_pids "$before" && no_stack && { [ -z "$mark" ] || marked_none "$mark"; }; then
         pass "$desc"
     else
-        fail "$desc" "left: $(new_pids "$before")" "slirp4netns: $(pgrep -a -u "$MY_UID" -s "$MY_SID" -x slirp4netns)" \
+        fail "$desc" "left: $(new_pids "$before")" "network stacks: $(stacks_shown)" \
             "${mark:+marked: $(pgrep -a -u "$MY_UID" -f "^$mark")}"
         [ -n "$mark" ] && pkill -9 -u "$MY_UID" -f "^$mark"
     fi
@@ -80,9 +28,9 @@ leftovers() {
 
 mark="clboxload$$x$RANDOM"
 
-# A slirp4netns already in this session would make the checks below wrong.
-if ! no_slirp; then
-    diag "a slirp4netns already runs in this session: $(pgrep -a -u "$MY_UID" -s "$MY_SID" -x slirp4netns)"
+# A network stack already in this session would make the checks below wrong.
+if ! no_stack; then
+    diag "a network stack already runs in this session: $(stacks_shown)"
 fi
 
 # --- 200 sandboxes back to back: 150 with --net none, 50 filtered

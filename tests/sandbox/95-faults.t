@@ -4,108 +4,17 @@
 # and a full disk under the config dir.  The sandbox must never get more
 # network than it had, clbox must say what happened, and nothing may be
 # left behind.
+. "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/procs.sh"
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
 plan 42
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# Processes are looked for in the test's session: clbox does not call
-# setsid, so whatever a sandbox leaves behind keeps it, while tests run by
-# someone else as the same user do not share it.
-read -r _st <"/proc/$$/stat"
-_st=${_st##*) }
-read -r _ _ _ MY_SID _ <<<"$_st"
-
-# ppid_of PID: the parent's pid, or nothing when PID is gone.
-ppid_of() {
-    local st
-    read -r st 2>/dev/null <"/proc/$1/stat" || return 1
-    st=${st##*) }
-    read -r _ st _ <<<"$st"
-    echo "$st"
-}
-
-# is_ours PID: true when PID is the test shell or runs below it.
-is_ours() {
-    local p=$1 n=0
-    while [ -n "$p" ] && [ "$p" -gt 1 ] && [ "$n" -lt 64 ]; do
-        [ "$p" = "$$" ] && return 0
-        p=$(ppid_of "$p")
-        n=$((n + 1))
-    done
-    return 1
-}
-
-# user_pids: the user's processes in this session, without the test shell
-# and what runs below it.
-user_pids() {
-    local all p
-    all=$(pgrep -u "$MY_UID" -s "$MY_SID")
-    for p in $all; do
-        is_ours "$p" || echo "$p"
-    done
-}
-
-# new_pids BEFORE: processes of user_pids alive now and not in BEFORE.
-new_pids() {
-    local before=$1 p now
-    now=$(user_pids)
-    for p in $now; do
-        has_line "$before" "$p" && continue
-        { printf '%s %s\n' "$p" "$(tr '\0' ' ' <"/proc/$p/cmdline")"; } 2>/dev/null
-    done
-}
-no_new_pids() { [ -z "$(new_pids "$1")" ]; }
-slirp_count() { pgrep -c -u "$MY_UID" -s "$MY_SID" -x slirp4netns; }
-no_slirp() { [ "$(slirp_count)" -eq 0 ]; }
-marked_count() { pgrep -c -u "$MY_UID" -f "^$1"; }
-marked_none() { [ "$(marked_count "$1")" -eq 0 ]; }
-marked_at_least() { [ "$(marked_count "$1")" -ge "$2" ]; }
-
-# dead PID...: true when every PID is gone (or a zombie).
-dead() {
-    local p st
-    for p in "$@"; do
-        read -r st 2>/dev/null <"/proc/$p/stat" || continue
-        st=${st##*) }
-        [ "${st%% *}" = Z ] || return 1
-    done
-}
-
-# nothing_left DESC SECONDS BEFORE MARK [PID...]: passes when, within
-# SECONDS, no new process of the session, none carrying MARK, no slirp4netns
-# and none of the PIDs is alive.
-nothing_left() {
-    local desc=$1 secs=$2 before=$3 mark=$4
-    shift 4
-    _all_gone() { no_new_pids "$before" && no_slirp && marked_none "$mark" && dead "$@"; }
-    if wait_for "$secs" _all_gone "$@"; then
-        pass "$desc"
-    else
-        fail "$desc" "left: $(new_pids "$before")" \
-            "slirp4netns: $(pgrep -a -u "$MY_UID" -s "$MY_SID" -x slirp4netns)" \
-            "marked: $(pgrep -a -u "$MY_UID" -f "^$mark")" "of pids $*: $(ps -o pid=,stat=,args= -p "$*" 2>/dev/null)"
-        pkill -9 -u "$MY_UID" -f "^$mark"
-    fi
-}
-
-# gate_of LAUNCHER: the DNS gate, the launcher's child that is clbox and
-# not the sandbox's init.  (Both are non-dumpable, so /proc/PID/exe and
-# ns/pid are unreadable; NSpid in status tells them apart: the init has a
-# second pid, the one in its own pid namespace.)
-gate_of() {
-    local c comm nspid
-    for c in $(pgrep -P "$1"); do
-        comm=$(cat "/proc/$c/comm" 2>/dev/null)
-        nspid=$(grep '^NSpid:' "/proc/$c/status" 2>/dev/null | wc -w)
-        [ "$comm" = clbox ] && [ "$nspid" -eq 2 ] && echo "$c"
-    done
-}
 
 mark="clboxfault$$x$RANDOM"
-if ! no_slirp; then
-    diag "a slirp4netns already runs in this session: $(pgrep -a -u "$MY_UID" -s "$MY_SID" -x slirp4netns)"
+if ! no_stack; then
+    diag "a network stack already runs in this session: $(stacks_shown)"
 fi
 
 # --- SIGKILL of slirp4netns while the command tries a refused address
