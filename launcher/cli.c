@@ -71,6 +71,36 @@ static int apply_net(struct options *o, const struct option_row *r, const char *
     return set_error(e, n, "--net %s: unknown network mode (filtered, none or open)", v);
 }
 
+static const struct {
+    const char *name;
+    enum net_backend backend;
+} net_backends[] = {{"slirp4netns", NET_BACKEND_SLIRP4NETNS}, {"pasta", NET_BACKEND_PASTA}};
+
+int net_backend_parse(const char *name, enum net_backend *backend)
+{
+    for (size_t i = 0; i < sizeof net_backends / sizeof net_backends[0]; i++)
+        if (strcmp(name, net_backends[i].name) == 0) {
+            *backend = net_backends[i].backend;
+            return 0;
+        }
+    return -1;
+}
+
+const char *net_backend_name(enum net_backend backend)
+{
+    for (size_t i = 0; i < sizeof net_backends / sizeof net_backends[0]; i++)
+        if (net_backends[i].backend == backend)
+            return net_backends[i].name;
+    return "slirp4netns";
+}
+
+static int apply_net_backend(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+{
+    if (net_backend_parse(v, &o->net_backend) < 0)
+        return set_error(e, n, "--%s %s: unknown network stack (slirp4netns or pasta)", r->long_name, v);
+    return 0;
+}
+
 /* Checked here, so that a bad entry is reported where it was written
  * (a profile's FILE:LINE); the plan parses it again. */
 static int apply_allow(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
@@ -175,6 +205,8 @@ static const struct option_row run_options[] = {
      "(default: ${XDG_DATA_HOME:-~/.local/share}/clbox/claude)"},
     {"net", 0, "MODE", apply_net, 0, true,
      "network: filtered (default: only allowlisted names), none (loopback only), open (unfiltered)"},
+    {"net-backend", 0, "STACK", apply_net_backend, 0, true,
+     "user-mode network stack behind the firewall: slirp4netns (default; or $CLBOX_NET_BACKEND) or pasta"},
     {"allow", 0, "NAME[:PORT]", apply_allow, 0, true,
      "let the sandbox reach NAME (*.NAME for its subdomains), an IP address or CIDR range; "
      ":PORT restricts it to that port"},

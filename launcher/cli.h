@@ -18,6 +18,13 @@ enum net_mode {
     NET_OPEN,     /* slirp4netns, no filter */
 };
 
+/* The user-mode network stack behind tap0 (filtered and open modes). */
+enum net_backend {
+    NET_BACKEND_UNSET, /* neither --net-backend nor a profile said: $CLBOX_NET_BACKEND, else slirp4netns */
+    NET_BACKEND_SLIRP4NETNS,
+    NET_BACKEND_PASTA,
+};
+
 /* What a user-requested mount does at its path. */
 enum mount_request_kind {
     REQ_RO,    /* --ro: host path read-only at the same path */
@@ -36,6 +43,7 @@ struct options {
     char *project;    /* NULL: detect from $PWD */
     char *config_dir; /* NULL: ${XDG_DATA_HOME:-~/.local/share}/clbox/claude */
     enum net_mode net;
+    enum net_backend net_backend;
     struct mount_request *mounts;
     size_t n_mounts;
     struct strv env_rules; /* "NAME", "NAME=VALUE" (set) or "-NAME" (unset), in order */
@@ -67,6 +75,9 @@ int cli_parse_run(int argc, char **argv, struct options *opts, char *err, size_t
  * command line says is added, or replaces a single value. */
 int cli_parse_more(int argc, char **argv, struct options *opts, char *err, size_t errlen);
 void options_init(struct options *opts);
+/* "slirp4netns" or "pasta" to its value; -1 for anything else. */
+int net_backend_parse(const char *name, enum net_backend *backend);
+const char *net_backend_name(enum net_backend backend);
 /* Applies one profile directive ("allow", "ro", ...: the long name of an
  * option that profiles may set).  Returns 0, or -1 with the reason. */
 int cli_apply_directive(struct options *opts, const char *name, const char *value, char *err, size_t errlen);

@@ -6,7 +6,7 @@
  * finishes and leaves nothing running. */
 #include "doctor.h"
 
-#include "../netns/slirp.h"
+#include "../netns/netstack.h"
 #include "profile.h"
 
 #include <errno.h>
@@ -68,7 +68,7 @@ struct child {
     bool started;
     bool timed_out;
     int status;        /* its wait status, whether it ended or was killed */
-    char output[4096]; /* its stdout and stderr, NUL-terminated, possibly cut */
+    char output[16384]; /* its stdout and stderr, NUL-terminated, possibly cut (pasta --help: 9 KiB) */
 };
 
 /* Runs in the child with stdout and stderr on the pipe; must not return
@@ -409,78 +409,90 @@ static void check_tun(struct doctor *d)
     int e = errno;
     struct stat st;
     if (e == ENOENT || e == ENODEV || e == ENXIO)
-        say(d, VERDICT_FIX, "/dev/net/tun", "%s (slirp4netns needs it) — load the module: 'sudo modprobe tun'; "
+        say(d, VERDICT_FIX, "/dev/net/tun", "%s (the network stack needs it) — load the module: 'sudo modprobe tun'; "
             "or run with --net none", strerror(e));
     else if ((e == EACCES || e == EPERM) && stat("/dev/net/tun", &st) == 0)
-        say(d, VERDICT_FIX, "/dev/net/tun", "mode %04o, not read-write for this user (slirp4netns needs it) — "
+        say(d, VERDICT_FIX, "/dev/net/tun", "mode %04o, not read-write for this user (the network stack needs it) — "
             "'sudo chmod 0666 /dev/net/tun', its usual mode; or run with --net none",
             (unsigned)(st.st_mode & 07777));
     else
-        say(d, VERDICT_FIX, "/dev/net/tun", "cannot open it read-write: %s (slirp4netns needs it) — "
+        say(d, VERDICT_FIX, "/dev/net/tun", "cannot open it read-write: %s (the network stack needs it) — "
             "'sudo chmod 0666 /dev/net/tun'; or run with --net none", strerror(e));
 }
 
-/* Runs `slirp4netns OPTION`; false (with the reason in c->output) if it
- * did not exit 0. */
-static bool run_slirp(const char *binary, const char *option, struct child *c)
+/* Runs `STACK OPTION`; false (with the reason in c->output) if it did not
+ * exit 0. */
+static bool run_stack(enum netstack_kind kind, const char *binary, const char *option, struct child *c)
 {
-    const char *argv[] = {"slirp4netns", option, NULL};
+    const char *argv[] = {netstack_name(kind), option, NULL};
     struct exec_request x = {.path = binary, .argv = argv};
     run_bounded(child_exec, &x, CHILD_TIMEOUT_MS, c);
     return child_succeeded(c);
 }
 
-/* The options clbox passes (see netns/slirp.c) that `--help` lacks. */
-static void missing_options(const char *help, char *missing, size_t len)
+/* The options clbox passes (see netns/slirp.c and netns/pasta.c) that the
+ * stack's `--help` lacks. */
+static void missing_options(enum netstack_kind kind, const char *help, char *missing, size_t len)
 {
-    static const char *const used[] = {"--disable-dns", "--enable-sandbox", "--enable-seccomp",
-                                       "--disable-host-loopback", "--userns-path", "--ready-fd", "--exit-fd"};
+    static const char *const slirp_used[] = {"--disable-dns", "--enable-sandbox", "--enable-seccomp",
+                                             "--disable-host-loopback", "--userns-path", "--ready-fd", "--exit-fd",
+                                             NULL};
+    static const char *const pasta_used[] = {"--config-net", "--ns-ifname", "--no-map-gw", "--tcp-ns", "--udp-ns",
+                                             "--dns-forward", "--pid", "--ipv4-only", NULL};
+    const char *const *used = kind == NETSTACK_PASTA ? pasta_used : slirp_used;
     size_t n = 0;
     missing[0] = '\0';
-    for (size_t i = 0; i < sizeof used / sizeof used[0]; i++)
+    for (size_t i = 0; used[i]; i++)
         if (!strstr(help, used[i]) && n < len)
             n += (size_t)snprintf(missing + n, len - n, "%s%s", n ? ", " : "", used[i]);
 }
 
-static void report_slirp_missing(struct doctor *d)
+/* slirp4netns is what clbox uses unless told otherwise: without it the
+ * network needs fixing.  pasta is an option, so its absence is a note. */
+static void report_stack_missing(struct doctor *d, enum netstack_kind kind)
 {
-    const char *override = getenv("CLBOX_SLIRP4NETNS");
+    const char *name = netstack_name(kind), *var = netstack_override_var(kind), *override = getenv(var);
     if (override && *override)
-        say(d, VERDICT_FIX, "slirp4netns", "CLBOX_SLIRP4NETNS=%s is not an executable file — point it at "
-            "slirp4netns, or unset it", override);
+        say(d, VERDICT_FIX, name, "%s=%s is not an executable file — point it at %s, or unset it", var, override,
+            name);
+    else if (kind == NETSTACK_PASTA)
+        say(d, VERDICT_NOTE, name, "not found in PATH — only --net-backend pasta needs it ('sudo apt-get install "
+            "passt')");
     else
-        say(d, VERDICT_FIX, "slirp4netns", "not found in PATH or /usr/bin — install it: 'sudo apt-get install "
+        say(d, VERDICT_FIX, name, "not found in PATH or /usr/bin — install it: 'sudo apt-get install "
             "slirp4netns' (or your distribution's package); or run with --net none");
 }
 
-static void check_slirp(struct doctor *d)
+static void check_stack(struct doctor *d, enum netstack_kind kind)
 {
-    autofree char *binary = slirp_find_binary();
+    const char *name = netstack_name(kind);
+    autofree char *binary = netstack_find_binary(kind);
     if (!binary) {
-        report_slirp_missing(d);
+        report_stack_missing(d, kind);
         return;
     }
     struct child c;
     char end[64], said[512];
-    if (!run_slirp(binary, "--version", &c)) {
+    if (!run_stack(kind, binary, "--version", &c)) {
         describe_end(&c, end, sizeof end);
         one_line(c.output, said, sizeof said);
-        say(d, VERDICT_FIX, "slirp4netns", "%s --version failed (%s%s%s) — reinstall slirp4netns", binary, end,
-            said[0] ? ": " : "", said);
+        say(d, VERDICT_FIX, name, "%s --version failed (%s%s%s) — reinstall %s", binary, end, said[0] ? ": " : "",
+            said, name);
         return;
     }
     char version[128];
     snprintf(version, sizeof version, "%.*s", (int)strcspn(c.output, "\n"), c.output);
     char missing[256];
-    if (!run_slirp(binary, "--help", &c))
+    /* pasta's --help exits 1: only what it prints counts. */
+    if (!run_stack(kind, binary, "--help", &c) && kind != NETSTACK_PASTA)
         snprintf(missing, sizeof missing, "(its --help failed)");
     else
-        missing_options(c.output, missing, sizeof missing);
+        missing_options(kind, c.output, missing, sizeof missing);
     if (missing[0])
-        say(d, VERDICT_FIX, "slirp4netns", "%s (%s) lacks options clbox uses: %s — install a newer slirp4netns "
-            "(1.x)", binary, version, missing);
+        say(d, VERDICT_FIX, name, "%s (%s) lacks options clbox uses: %s — install a newer %s", binary, version,
+            missing, name);
     else
-        say(d, VERDICT_OK, "slirp4netns", "%s (%s), with every option clbox uses", binary, version);
+        say(d, VERDICT_OK, name, "%s (%s), with every option clbox uses", binary, version);
 }
 
 /* Loads clbox's own ruleset (with nothing allowed) where the sandbox's init
@@ -730,7 +742,8 @@ int doctor_run(FILE *out)
     for (size_t i = 0; i < N_USERNS_SETTINGS; i++)
         check_userns_setting(&d, &userns_settings[i]);
     check_tun(&d);
-    check_slirp(&d);
+    check_stack(&d, NETSTACK_SLIRP4NETNS);
+    check_stack(&d, NETSTACK_PASTA);
     check_nft(&d);
     check_sandbox(&d, "none");
     check_sandbox(&d, "filtered");

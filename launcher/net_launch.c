@@ -11,7 +11,7 @@
 #include "channel.h"
 #include "signals.h"
 
-enum { SLIRP_READY_TIMEOUT_MS = 5000 };
+enum { STACK_READY_TIMEOUT_MS = 5000 };
 
 /* The gate runs in its own process, so that it can be confined on its own
  * and so that a crash in it cannot take the launcher (or the sandbox's
@@ -51,10 +51,14 @@ static pid_t start_gate(const struct plan *plan, const int *fds)
 int net_launch(const struct plan *plan, pid_t init, int channel, struct net_session *net)
 {
     char err[1024];
-    struct slirp_options sopts = {.sandbox_pid = init, .host_loopback = plan->n_host_ports > 0,
-                                 .dns = plan->net == NET_OPEN};
+    struct netstack_options sopts = {
+        .kind = plan->net_backend == NET_BACKEND_PASTA ? NETSTACK_PASTA : NETSTACK_SLIRP4NETNS,
+        .sandbox_pid = init,
+        .host_loopback = plan->n_host_ports > 0,
+        .dns = plan->net == NET_OPEN,
+    };
     net->gate = -1;
-    if (slirp_start(&sopts, &net->slirp, err, sizeof err) < 0) {
+    if (netstack_start(&sopts, &net->stack, err, sizeof err) < 0) {
         warnx_clbox("%s", err);
         return -1;
     }
@@ -74,11 +78,11 @@ int net_launch(const struct plan *plan, pid_t init, int channel, struct net_sess
         if (net->gate < 0)
             return -1;
     }
-    if (slirp_wait_ready(&net->slirp, SLIRP_READY_TIMEOUT_MS, err, sizeof err) < 0) {
+    if (netstack_wait_ready(&net->stack, STACK_READY_TIMEOUT_MS, err, sizeof err) < 0) {
         warnx_clbox("%s", err);
         return -1;
     }
-    signals_watch(net->slirp.pid, "slirp4netns", "the sandbox has lost its network");
+    signals_watch(net->stack.pid, netstack_name(net->stack.kind), "the sandbox has lost its network");
     if (net->gate > 0)
         signals_watch(net->gate, "the DNS gate", "the sandbox can no longer resolve names");
     if (plan->net == NET_OPEN)
@@ -103,5 +107,5 @@ void net_release(struct net_session *net)
         kill(net->gate, SIGKILL);
         net->gate = -1;
     }
-    slirp_release(&net->slirp);
+    netstack_release(&net->stack);
 }

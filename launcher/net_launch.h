@@ -1,15 +1,16 @@
-/* The launcher's part of the network: slirp4netns and the DNS gate,
+/* The launcher's part of the network: the network stack (slirp4netns or
+ * pasta) and the DNS gate,
  * started while init builds the sandbox, both ending with the launcher. */
 #ifndef CLBOX_NET_LAUNCH_H
 #define CLBOX_NET_LAUNCH_H
 
 #include <sys/types.h>
 
-#include "../netns/slirp.h"
+#include "../netns/netstack.h"
 #include "plan.h"
 
 struct net_session {
-    struct slirp slirp;
+    struct netstack stack;
     pid_t gate;
 };
 

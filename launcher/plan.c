@@ -387,7 +387,8 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
     plan->hostname = xstrdup("clbox");
     for (size_t i = 0; i < opts->profiles.len; i++)
         strv_push_dup(&plan->profiles, opts->profiles.items[i]);
-    if (resolve_project(opts, host, plan, err, errlen) < 0 || resolve_config_dir(opts, host, plan, err, errlen) < 0)
+    if (plan_choose_backend(opts, host, plan, err, errlen) < 0 || resolve_project(opts, host, plan, err, errlen) < 0 ||
+        resolve_config_dir(opts, host, plan, err, errlen) < 0)
         return -1;
 
     add_system_layer(plan);

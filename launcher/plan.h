@@ -54,6 +54,7 @@ struct plan {
     uid_t uid;
     gid_t gid;
     enum net_mode net;
+    enum net_backend net_backend; /* never NET_BACKEND_UNSET */
     struct allowlist allowlist;
     unsigned short *host_ports;
     size_t n_host_ports;
@@ -78,6 +79,11 @@ void plan_print(const struct plan *plan, FILE *out);
 /* Adds a mount; one already at the same path is replaced. */
 void plan_add(struct plan *plan, enum mount_kind kind, const char *path, const char *source, mode_t mode,
               const char *why);
+/* --net-backend (or a profile's net-backend), else $CLBOX_NET_BACKEND, so
+ * that a machine where one stack works better can say so once.  Checked
+ * before plan_build() changes anything on the host. */
+int plan_choose_backend(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
+                        size_t errlen);
 /* The network part of plan_build(). */
 int plan_build_network(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
                        size_t errlen);

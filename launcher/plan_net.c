@@ -54,7 +54,22 @@ static int add_resolv_conf(struct plan *plan, char *err, size_t errlen)
     const char *content = plan->net == NET_FILTERED ? "nameserver " NFT_GATE_ADDR "\noptions edns0\n"
                                                     : "nameserver 10.0.2.3\n";
     plan_add(plan, MOUNT_FILE, path, content, 0644,
-             plan->net == NET_FILTERED ? "DNS through clbox's gate" : "slirp4netns's DNS");
+             plan->net == NET_FILTERED ? "DNS through clbox's gate" : "the network stack's DNS forwarder");
+    return 0;
+}
+
+int plan_choose_backend(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
+                          size_t errlen)
+{
+    plan->net_backend = opts->net_backend;
+    if (plan->net_backend != NET_BACKEND_UNSET)
+        return 0;
+    plan->net_backend = NET_BACKEND_SLIRP4NETNS;
+    static const char var[] = "CLBOX_NET_BACKEND=";
+    for (char **e = host->environ; e && *e; e++)
+        if (strncmp(*e, var, sizeof var - 1) == 0 && (*e)[sizeof var - 1] &&
+            net_backend_parse(*e + sizeof var - 1, &plan->net_backend) < 0)
+            return set_error(err, errlen, "%s: unknown network stack (slirp4netns or pasta; or unset it)", *e);
     return 0;
 }
 

@@ -21,14 +21,16 @@ static const char *kind_name(enum mount_kind kind)
     return "?";
 }
 
-static const char *net_name(enum net_mode mode)
+/* "filtered (slirp4netns; only the allowlist below)" and the like. */
+static void format_net(const struct plan *plan, char *text, size_t len)
 {
-    switch (mode) {
-    case NET_FILTERED: return "filtered (slirp4netns; only the allowlist below)";
-    case NET_NONE: return "none (loopback only)";
-    case NET_OPEN: return "open (slirp4netns; NOT filtered)";
+    const char *stack = net_backend_name(plan->net_backend);
+    switch (plan->net) {
+    case NET_FILTERED: snprintf(text, len, "filtered (%s; only the allowlist below)", stack); return;
+    case NET_NONE: snprintf(text, len, "none (loopback only)"); return;
+    case NET_OPEN: snprintf(text, len, "open (%s; NOT filtered)", stack); return;
     }
-    return "?";
+    snprintf(text, len, "?");
 }
 
 static void print_network(const struct plan *plan, FILE *out)
@@ -77,8 +79,10 @@ void plan_print(const struct plan *plan, FILE *out)
         fprintf(out, " %s", plan->profiles.items[i]);
     if (plan->profiles.len == 0)
         fprintf(out, " (none)");
+    char net[96];
+    format_net(plan, net, sizeof net);
     fprintf(out, "\nproject:    %s\ncwd:        %s\nconfig dir: %s\nnet:        %s\nuid/gid:    %u/%u\n",
-            plan->project, plan->cwd, plan->config_dir, net_name(plan->net), (unsigned)plan->uid,
+            plan->project, plan->cwd, plan->config_dir, net, (unsigned)plan->uid,
             (unsigned)plan->gid);
     print_network(plan, out);
     fprintf(out, "mounts (in order):\n");

@@ -46,7 +46,7 @@ int sandbox_run(const struct plan *plan)
     userns_map_outer(init, plan->uid, plan->gid);
     if (write(alive[1], "m", 1) != 1)
         die("cannot tell the sandbox to go on: %s", strerror(errno));
-    struct net_session net = {.gate = -1, .slirp = {.pid = -1, .ready_fd = -1, .exit_fd = -1, .log_fd = -1}};
+    struct net_session net = {.gate = -1, .stack = NETSTACK_INIT(NETSTACK_SLIRP4NETNS)};
     if (plan->net != NET_NONE) {
         close(channel[1]);
         if (net_launch(plan, init, channel[0], &net) < 0) {

@@ -1,8 +1,9 @@
 #!/bin/bash
-# tests/net/60-failures.t - how --net filtered fails: without slirp4netns,
-# with a slirp4netns that does not work, without a usable /dev/net/tun, and on
-# bad network options - exit 125 with a message naming the fix, at once, and
-# nothing left running; --net none still works in each of those cases.
+# tests/net/60-failures.t - how --net filtered fails: without its network
+# stack (slirp4netns; pasta in tests/net-pasta/), with one that does not
+# work, without a usable /dev/net/tun, and on bad network options - exit
+# 125 with a message naming the fix, at once, and nothing left running;
+# --net none still works in each of those cases.
 #
 # The script runs itself inside the fake internet of tests/world/run-in-world
 # (so nothing it does can leave the machine).  An unusable /dev/net/tun is
@@ -22,36 +23,37 @@ timed_run() {
     z=$EPOCHREALTIME
     MS=$(((${z//[.,]/} - ${a//[.,]/}) / 1000))
 }
-# leftovers: processes of this world that clbox may have left (slirp4netns,
-# clbox itself: the gate and the sandbox's init are clbox processes too).
-leftovers() { pgrep -a -x 'slirp4netns|clbox' 2>/dev/null; }
+# leftovers: processes of this world that clbox may have left (the network
+# stack, clbox itself: the gate and the sandbox's init are clbox processes
+# too).
+leftovers() { pgrep -a -x "$NET_STACK_COMMS|clbox" 2>/dev/null; }
 # none_left DESC: passes when no such process is left within a second (a
 # child killed by its parent-death signal may take a moment to go).
 none_left() {
     if wait_for 1 test -z "$(leftovers)"; then pass "$1"; else fail "$1" "left: $(leftovers)"; fi
 }
 
-# ------------------------------------------------------ slirp4netns missing
+# --------------------------------------------- the network stack missing
 mkdir -p "$T_ROOT/empty-bin"
 timed_run env PATH="$T_ROOT/empty-bin" "$CLBOX" run -- /bin/echo ran
-is "$RC:$OUT" "125:" "slirp4netns missing: exit 125, the command does not run"
-like_line "$ERR" '^clbox: slirp4netns not found' "... with the message 'clbox: slirp4netns not found ...'"
+is "$RC:$OUT" "125:" "$NET_STACK missing: exit 125, the command does not run"
+like_line "$ERR" "^clbox: $NET_STACK not found" "... with the message 'clbox: $NET_STACK not found ...'"
 like_line "$ERR" '--net none' "... which names --net none as a way out"
 ok "... at once ($MS ms < 1000)" test "$MS" -lt 1000
 none_left "... and leaves no process behind"
 timed_run env PATH="$T_ROOT/empty-bin" "$CLBOX" check
-ok "slirp4netns missing: clbox check fails too, with the message (rc $RC)" \
-    test "$RC" -ne 0 -a -n "$(grep '^clbox: slirp4netns not found' <<<"$ERR")"
-timed_run env CLBOX_SLIRP4NETNS=/nonexistent/slirp4netns "$CLBOX" run -- echo ran
-like_line "$ERR" '^clbox: CLBOX_SLIRP4NETNS=/nonexistent/slirp4netns is not an executable file' \
-    "a CLBOX_SLIRP4NETNS that is not there is named as such"
-run env CLBOX_SLIRP4NETNS=/nonexistent/slirp4netns "$CLBOX" run --net none -- echo ran
-is "$RC:$OUT" "0:ran" "slirp4netns missing: --net none still runs the command"
+ok "$NET_STACK missing: clbox check fails too, with the message (rc $RC)" \
+    test "$RC" -ne 0 -a -n "$(grep "^clbox: $NET_STACK not found" <<<"$ERR")"
+timed_run env "$NET_STACK_VAR=/nonexistent/$NET_STACK" "$CLBOX" run -- echo ran
+like_line "$ERR" "^clbox: $NET_STACK_VAR=/nonexistent/$NET_STACK is not an executable file" \
+    "a $NET_STACK_VAR that is not there is named as such"
+run env "$NET_STACK_VAR=/nonexistent/$NET_STACK" "$CLBOX" run --net none -- echo ran
+is "$RC:$OUT" "0:ran" "$NET_STACK missing: --net none still runs the command"
 
-# --------------------------------------------- a slirp4netns that does not work
-timed_run env CLBOX_SLIRP4NETNS=/bin/false "$CLBOX" run -- echo ran
-is "$RC:$OUT" "125:" "a slirp4netns that exits at once (/bin/false): exit 125, the command does not run"
-like_line "$ERR" '^clbox: slirp4netns' "... with a message about slirp4netns"
+# ------------------------------------- a network stack that does not work
+timed_run env "$NET_STACK_VAR=/bin/false" "$CLBOX" run -- echo ran
+is "$RC:$OUT" "125:" "a $NET_STACK that exits at once (/bin/false): exit 125, the command does not run"
+like_line "$ERR" "^clbox: $NET_STACK" "... with a message about $NET_STACK"
 ok "... at once ($MS ms < 1000)" test "$MS" -lt 1000
 none_left "... and leaves no process behind"
 

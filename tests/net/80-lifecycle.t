@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/net/80-lifecycle.t - the processes of --net filtered: while a command
-# runs there is a slirp4netns and a DNS gate; when clbox ends (normally, by
+# runs there is a network stack and a DNS gate; when clbox ends (normally, by
 # SIGTERM, or killed outright) none of them is left; and when the gate dies
 # while the command runs, lookups fail from then on but the network never
 # opens up (unlisted addresses stay refused).
@@ -14,9 +14,9 @@ export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 sandbox_setup
 plan 20
 
-# leftovers: slirp4netns and clbox processes (the gate and the sandbox's init
-# are clbox processes too) of this world.
-leftovers() { pgrep -a -x 'slirp4netns|clbox' 2>/dev/null; }
+# leftovers: network stack and clbox processes (the gate and the sandbox's
+# init are clbox processes too) of this world.
+leftovers() { pgrep -a -x "$NET_STACK_COMMS|clbox" 2>/dev/null; }
 no_leftovers() { [ -z "$(leftovers)" ]; }
 # children_of PID: "PID COMM NS" for each child of PID, NS being how many PID
 # namespaces deep it is seen (1: ours; 2: it is the init of a new one).
@@ -30,7 +30,7 @@ children_of() {
 # gate_of PID: the child of clbox PID that is the DNS gate: a clbox process
 # in our own PID namespace (the sandbox's init is in a new one).
 gate_of() { children_of "$1" | awk '$2 == "clbox" && $3 == 1 {print $1}'; }
-slirp_of() { children_of "$1" | awk '$2 == "slirp4netns" {print $1}'; }
+stack_of() { children_of "$1" | awk -v re="^($NET_STACK_COMMS)\$" '$2 ~ re {print $1}'; }
 
 SYNC=$PROJECT/.sync
 mkdir -p "$SYNC"
@@ -38,31 +38,31 @@ mkdir -p "$SYNC"
 # -------------------------------------------- after a normal run: nothing left
 sbx --allow allowed.test -- curl -sS -m 5 http://allowed.test/
 is "$RC:$OUT" "0:server 203.0.113.10:80" "a normal run reaches allowed.test"
-ok "after it, no slirp4netns or clbox process is left" wait_for 2 no_leftovers
+ok "after it, no $NET_STACK or clbox process is left" wait_for 2 no_leftovers
 
 # ---------------------------------------------------- while a command runs
 spawn "$CLBOX" run --allow allowed.test -- bash -c ': >"$1/started"; sleep 15' bash "$SYNC"
 wait_for 10 test -e "$SYNC/started"
-slirp=$(slirp_of "$BG_PID")
+stack=$(stack_of "$BG_PID")
 gate=$(gate_of "$BG_PID")
-ok "while a command runs: clbox has a slirp4netns child ($slirp)" test -n "$slirp"
+ok "while a command runs: clbox has a $NET_STACK child ($stack)" test -n "$stack"
 ok "... and a DNS gate child ($gate)" test -n "$gate"
 kill -TERM "$BG_PID"
 reap
 ok "clbox ended by SIGTERM exits (status $RC)" test "$RC" -ne 0 -a "$RC" -ne 124
-ok "... and leaves no slirp4netns or clbox process" wait_for 2 no_leftovers
+ok "... and leaves no $NET_STACK or clbox process" wait_for 2 no_leftovers
 left=$(leftovers)
 [ -n "$left" ] && diag "left: $left"
 rm -f "$SYNC/started"
 
 spawn "$CLBOX" run --allow allowed.test -- bash -c ': >"$1/started"; sleep 15' bash "$SYNC"
 wait_for 10 test -e "$SYNC/started"
-slirp=$(slirp_of "$BG_PID")
+stack=$(stack_of "$BG_PID")
 gate=$(gate_of "$BG_PID")
 kill -KILL "$BG_PID"
 reap
-ok "clbox killed by SIGKILL: its slirp4netns ($slirp) ends too" \
-    wait_for 3 test -n "$slirp" -a ! -e "/proc/${slirp:-0}"
+ok "clbox killed by SIGKILL: its $NET_STACK ($stack) ends too" \
+    wait_for 3 test -n "$stack" -a ! -e "/proc/${stack:-0}"
 ok "... and its gate ($gate) ends too" wait_for 3 test -n "$gate" -a ! -e "/proc/${gate:-0}"
 ok "... and nothing of it is left (the command included)" \
     wait_for 3 test -z "$(leftovers; pgrep -x sleep)"

@@ -138,6 +138,9 @@ static void test_errors(void **state)
     expect_error("not a valid variable name", "run", "--env", "=y", "x", NULL);
     expect_error("not a valid variable name", "run", "--unsetenv", "A-B", "x", NULL);
     expect_error("unknown network mode", "run", "--net", "wide", "x", NULL);
+    expect_error("--net-backend vde: unknown network stack (slirp4netns or pasta)", "run", "--net-backend", "vde",
+                 "x", NULL);
+    expect_error("unknown network stack", "run", "--net-backend", "Pasta", "x", NULL);
     expect_error("command name is empty", "run", "--", "", NULL);
 }
 

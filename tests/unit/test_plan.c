@@ -188,6 +188,43 @@ static const char *env_get(const struct plan *p, const char *name)
     return NULL;
 }
 
+/* --net-backend, else CLBOX_NET_BACKEND, else slirp4netns; a bad
+ * CLBOX_NET_BACKEND is an error, an empty one is as if unset. */
+static void test_net_backend(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *env;
+        const char *option;
+        int result;
+        enum net_backend backend;
+    } cases[] = {
+        {NULL, NULL, 0, NET_BACKEND_SLIRP4NETNS},
+        {"CLBOX_NET_BACKEND=pasta", NULL, 0, NET_BACKEND_PASTA},
+        {"CLBOX_NET_BACKEND=slirp4netns", NULL, 0, NET_BACKEND_SLIRP4NETNS},
+        {"CLBOX_NET_BACKEND=", NULL, 0, NET_BACKEND_SLIRP4NETNS},
+        {"CLBOX_NET_BACKEND=pasta", "slirp4netns", 0, NET_BACKEND_SLIRP4NETNS},
+        {NULL, "pasta", 0, NET_BACKEND_PASTA},
+        {"CLBOX_NET_BACKEND=vde", NULL, -1, NET_BACKEND_SLIRP4NETNS},
+        {"CLBOX_NET_BACKEND=vde", "pasta", 0, NET_BACKEND_PASTA},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *env[] = {(char *)cases[i].env, NULL};
+        struct host_facts h = {.environ = env};
+        char *with[] = {"run", "--net-backend", (char *)cases[i].option, "--", "true", NULL};
+        char *without[] = {"run", "--", "true", NULL};
+        struct options o = parse_opts(cases[i].option ? with : without);
+        struct plan p = {0};
+        char err[256] = "";
+        assert_int_equal(plan_choose_backend(&o, &h, &p, err, sizeof err), cases[i].result);
+        if (cases[i].result == 0)
+            assert_int_equal(p.net_backend, cases[i].backend);
+        else
+            assert_string_equal(err, "CLBOX_NET_BACKEND=vde: unknown network stack (slirp4netns or pasta; or unset it)");
+        options_free(&o);
+    }
+}
+
 static void test_environment(void **state)
 {
     (void)state;
@@ -373,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_find_project),
         cmocka_unit_test(test_install_tree),
         cmocka_unit_test(test_interpreter),
+        cmocka_unit_test(test_net_backend),
         cmocka_unit_test(test_environment),
         cmocka_unit_test(test_mounts_and_order),
         cmocka_unit_test(test_allow_project_config),
