@@ -30,7 +30,7 @@ expected=(
 )
 # Calls for which an unprivileged user outside gets another answer from the
 # kernel (on any Linux that clbox runs on: 5.11 or later, user namespaces on).
-distinct="chroot open_tree-plain fsconfig mount umount-missing perf-null userfaultfd-user keyctl add_key
+distinct="chroot open_tree-plain fsconfig mount_setattr mount umount-missing perf-null userfaultfd-user keyctl add_key
 request_key userns-unshare userns-clone clone3 setns-badfd name_to_handle_at"
 names=()
 for e in "${expected[@]}"; do names+=("${e%%=*}"); done
