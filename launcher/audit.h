@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "plan.h"
 
@@ -13,6 +14,7 @@ struct audit_snapshot {
     bool existed[AUDIT_MAX_FILES];
     struct stat before[AUDIT_MAX_FILES];
     bool hooks_existed;
+    struct timespec started; /* CLOCK_REALTIME_COARSE, the clock of file times */
 };
 
 /* Before the sandbox starts: what of the project could run code later. */

@@ -1,21 +1,33 @@
-# tests/lib/dnsq.pl SERVER[:PORT] udp|tcp NAME [A|AAAA]
+# tests/lib/dnsq.pl SERVER[:PORT] udp|tcp NAME [A|AAAA] [id=N] [flags=N] [edns]
 # One DNS query (core perl modules only), without EDNS so a UDP answer is
-# limited to 512 bytes.  Prints "rcode=R tc=T an=N a=ADDR,... aaaa=N took=MS"
-# or "error=WHY took=MS"; bounded by an alarm of 4 s.  Network tests copy it
-# into the project, which the sandbox shows.
+# limited to 512 bytes.  Prints "rcode=R tc=T an=N a=ADDR,... aaaa=N id=ID
+# took=MS" (ID: the answer's) or "error=WHY took=MS"; bounded by an alarm of
+# 4 s.  Network tests copy it into the project, which the sandbox shows.
+# id=N and flags=N (0x... allowed) set the header's id and flags (default: a
+# random id, RD); edns adds an OPT record (UDP size 1232, DO) carrying a
+# private option 65001 ("clbox-edns") and 40 bytes of padding.
 use strict;
 use warnings;
 use IO::Socket::INET;
 use Time::HiRes qw(time);
 my $t0 = time;
-my ($server, $proto, $name, $type) = @ARGV;
+my ($server, $proto, $name, @more) = @ARGV;
+my $type = @more && $more[0] =~ /^(A|AAAA)$/ ? shift @more : 'A';
+my %opt = map { /^([a-z]+)(?:=(.*))?$/ ? ($1 => $2 // 1) : die "dnsq.pl: bad argument $_\n" } @more;
+my $num = sub { my $v = shift; $v =~ /^0x/i ? hex $v : $v };
 my ($host, $port) = split /:/, $server;
 sub out { printf "%s took=%d\n", $_[0], (time - $t0) * 1000; exit 0 }
 local $SIG{ALRM} = sub { out('error=timeout') };
 alarm 4;
-my $q = pack 'n6', 1 + int(rand 65000), 0x0100, 1, 0, 0, 0;
+my $id = exists $opt{id} ? $num->($opt{id}) : 1 + int(rand 65000);
+my $q = pack 'n6', $id, exists $opt{flags} ? $num->($opt{flags}) : 0x0100, 1, 0, 0, $opt{edns} ? 1 : 0;
 $q .= pack 'C/a*', $_ for split /\./, $name;
-$q .= pack 'Cnn', 0, ($type || 'A') eq 'AAAA' ? 28 : 1, 1;
+$q .= pack 'Cnn', 0, $type eq 'AAAA' ? 28 : 1, 1;
+if ($opt{edns}) {
+    my $rdata = pack('nn', 65001, 10) . 'clbox-edns' . pack('nn', 12, 40) . "\0" x 40;
+    $q .= pack 'CnnNn', 0, 41, 1232, 0x8000, length $rdata;
+    $q .= $rdata;
+}
 my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port || 53, Proto => $proto, Timeout => 3)
     or out("error=$!");
 my $r = '';
@@ -32,7 +44,7 @@ if ($proto eq 'tcp') {
     defined recv($s, $r, 65535, 0) or out("error=$!");
 }
 out('error=short') if length $r < 12;
-my (undef, $flags, $qd, $an) = unpack 'n4', $r;
+my ($rid, $flags, $qd, $an) = unpack 'n4', $r;
 my $pos = 12;
 my $name_end = sub {
     for (;;) {
@@ -54,4 +66,4 @@ for (1 .. $an) {
     $aaaa++ if $t == 28;
     $pos += $len;
 }
-out(sprintf 'rcode=%d tc=%d an=%d a=%s aaaa=%d', $flags & 15, ($flags >> 9) & 1, $an, join(',', @a), $aaaa);
+out(sprintf 'rcode=%d tc=%d an=%d a=%s aaaa=%d id=%d', $flags & 15, ($flags >> 9) & 1, $an, join(',', @a), $aaaa, $rid);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/net/80-lifecycle.t - the processes of --net filtered: while a command
-# runs there is a network stack and a DNS gate; when clbox ends (normally, by
+# runs there is a network stack and a DNS gate, confined (no_new_privs, a
+# seccomp filter, not dumpable); when clbox ends (normally, by
 # SIGTERM, or killed outright) none of them is left; and when the gate dies
 # while the command runs, lookups fail from then on but the network never
 # opens up (unlisted addresses stay refused).
@@ -12,7 +13,7 @@ export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 20
+plan 24
 
 # leftovers: network stack and clbox processes (the gate and the sandbox's
 # init are clbox processes too) of this world.
@@ -47,6 +48,16 @@ stack=$(stack_of "$BG_PID")
 gate=$(gate_of "$BG_PID")
 ok "while a command runs: clbox has a $NET_STACK child ($stack)" test -n "$stack"
 ok "... and a DNS gate child ($gate)" test -n "$gate"
+# The gate parses what the command sends: it runs confined, seen from here.
+# It confines itself first thing after the fork; allow it a moment.
+gate_confined() { grep -q '^Seccomp:[[:space:]]*2$' "/proc/${gate:-0}/status"; }
+wait_for 2 gate_confined
+gate_status=$(cat "/proc/${gate:-0}/status" 2>&1)
+like_line "$gate_status" '^NoNewPrivs:[[:space:]]+1$' "the gate has NoNewPrivs 1"
+like_line "$gate_status" '^Seccomp:[[:space:]]+2$' "the gate runs under a seccomp filter (Seccomp 2)"
+can_list() { ls "$1" >/dev/null 2>&1; }
+ok "(control) the same user can list the launcher's /proc/PID/fd" can_list "/proc/$BG_PID/fd"
+refute "the gate is not dumpable: the same user cannot list its /proc/PID/fd" can_list "/proc/${gate:-0}/fd"
 kill -TERM "$BG_PID"
 reap
 ok "clbox ended by SIGTERM exits (status $RC)" test "$RC" -ne 0 -a "$RC" -ne 124

@@ -5,7 +5,7 @@
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
 probe_setup
-plan 46
+plan 55
 
 # --- capabilities, no_new_privs, seccomp (of the command and of a grandchild)
 sbx -- sh -c 'cat /proc/self/status'
@@ -30,16 +30,22 @@ sbx -- unshare -Ur id -u
 unlike "$OUT" '^0$' "'unshare -Ur id -u' does not make the command root"
 
 # --- terminal injection, under a pseudo-terminal
-host_probe=""
-if [ -x "$PROBE_IN" ]; then
-    under_tty "$(printf '%q tiocsti' "$PROBE_IN")"
-    host_probe=$OUT
-    diag "outside the sandbox under script: $host_probe"
-fi
-under_tty "$(printf '%q run %q %q -- %q tiocsti tiocsti-high tioclinux' "$CLBOX" "${PROBE_ARGS[@]}" "$PROBE_IN")"
+# The same probe on the same terminal, first outside, then inside.  Outside
+# the tty driver answers: TIOCSTI injects (or EIO where the kernel forbids it
+# to all), TIOCLINUX is a console request that a pseudo-terminal does not
+# know (ENOTTY).  Inside the seccomp filter answers first, with EPERM: an
+# EPERM inside and another answer outside show that the refusal is the
+# filter's, also for the requests with the high 32 bits set.
+tty_names="tiocsti tiocsti-high tioclinux tioclinux-high"
+under_tty "$(printf 'stty -echo; %q %s | sed "s/^/outside /"; %q run %q %q -- %q %s | sed "s/^/inside /"' \
+    "$PROBE_IN" "$tty_names" "$CLBOX" "${PROBE_ARGS[@]}" "$PROBE_IN" "$tty_names")"
 tty_out=$OUT
-for name in tiocsti tiocsti-high tioclinux; do
-    like_line "$tty_out" "^$name: E[A-Z0-9]+$" "ioctl $name on the terminal is refused"
+diag "$tty_out"
+for name in $tty_names; do
+    outside=$(sed -n "s/^outside $name: //p" <<<"$tty_out")
+    like_line "$tty_out" "^inside $name: EPERM$" "ioctl $name on the terminal is refused with the filter's EPERM"
+    like "$outside" '^(ok|E[A-Z0-9]+)$' "... where outside, on the same terminal, the tty driver answers ($outside)"
+    isnt "$outside" "EPERM" "... not with EPERM, so the refusal inside is the filter's ($name)"
 done
 under_tty "$(printf '%q run -- sh -c %q' "$CLBOX" 'test -t 0 && echo stdin-is-a-tty')"
 like "$OUT" 'stdin-is-a-tty' "(sanity) the probe's stdin inside is the terminal, so TIOCSTI was really tried"

@@ -12,10 +12,17 @@ if ! command -v pasta >/dev/null; then
     echo "1..0 # SKIP pasta is not installed (Debian: passt)"
     exit 0
 fi
-plan 26
+plan 27
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 mark="clboxpasta$$x$RANDOM"
+
+# --- every network test runs with pasta too
+missing=
+for t in "$SRCDIR"/tests/net/*.t; do
+    [ "$(readlink "$SRCDIR/tests/net-pasta/${t##*/}")" = ../lib/with-pasta ] || missing+=" ${t##*/}"
+done
+is "$missing" "" "every tests/net/NAME.t has its twin tests/net-pasta/NAME.t, a link to tests/lib/with-pasta"
 
 # --- choosing it
 sbx --dry-run --net-backend pasta -- true
