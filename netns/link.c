@@ -1,40 +1,35 @@
 #include "link.h"
 
+#include <errno.h>
 #include <net/if.h>
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+/* Two ioctls on a throwaway socket: all it takes to set IFF_UP, without a
+ * netlink library to load on every start. */
 int link_set_up(const char *ifname, char *err, size_t errlen)
 {
-    int rc = -1;
-    struct nl_sock *sock = nl_socket_alloc();
-    struct rtnl_link *link = NULL;
-    struct rtnl_link *change = rtnl_link_alloc();
-    if (!sock || !change) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
+    struct ifreq req = {0};
+    if (strlen(ifname) >= sizeof req.ifr_name) {
+        snprintf(err, errlen, "interface name %s is too long", ifname);
+        return -1;
     }
-    int nlrc = nl_connect(sock, NETLINK_ROUTE);
-    if (nlrc < 0) {
-        snprintf(err, errlen, "cannot open a route netlink socket: %s", nl_geterror(nlrc));
-        goto out;
+    strcpy(req.ifr_name, ifname);
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open a socket to configure %s: %s", ifname, strerror(errno));
+        return -1;
     }
-    nlrc = rtnl_link_get_kernel(sock, 0, ifname, &link);
-    if (nlrc < 0) {
-        snprintf(err, errlen, "cannot find the interface %s: %s", ifname, nl_geterror(nlrc));
-        goto out;
+    int rc = ioctl(fd, SIOCGIFFLAGS, &req);
+    if (rc == 0 && !(req.ifr_flags & IFF_UP)) {
+        req.ifr_flags |= IFF_UP;
+        rc = ioctl(fd, SIOCSIFFLAGS, &req);
     }
-    rtnl_link_set_flags(change, IFF_UP);
-    nlrc = rtnl_link_change(sock, link, change, 0);
-    if (nlrc < 0) {
-        snprintf(err, errlen, "cannot bring %s up: %s", ifname, nl_geterror(nlrc));
-        goto out;
-    }
-    rc = 0;
-out:
-    rtnl_link_put(change);
-    rtnl_link_put(link);
-    nl_socket_free(sock);
-    return rc;
+    if (rc < 0)
+        snprintf(err, errlen, "cannot bring %s up: %s", ifname, strerror(errno));
+    close(fd);
+    return rc < 0 ? -1 : 0;
 }

@@ -1,6 +1,7 @@
 #include "nft.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <nftables/libnftables.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,8 +88,50 @@ int nft_ruleset_text(const struct nft_policy *policy, char *out, size_t outlen)
     return t.overflow ? -1 : (int)t.len;
 }
 
+/* libnftables is opened only when a ruleset is loaded: it brings five more
+ * libraries (jansson, xtables, gmp, nftnl, mnl), and their loading and
+ * relocation would otherwise be paid by every start, --net none included. */
+#define NFT_SONAME "libnftables.so.1"
+static struct {
+    bool loaded;
+    typeof(&nft_ctx_new) ctx_new;
+    typeof(&nft_ctx_buffer_error) buffer_error;
+    typeof(&nft_ctx_buffer_output) buffer_output;
+    typeof(&nft_run_cmd_from_buffer) run_cmd;
+    typeof(&nft_ctx_get_error_buffer) error_buffer;
+    typeof(&nft_ctx_free) ctx_free;
+} nft;
+
+int nft_load(char *err, size_t errlen)
+{
+    if (nft.loaded)
+        return 0;
+    void *lib = dlopen(NFT_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        snprintf(err, errlen, "cannot load %s, which the filtered network needs: %s (install libnftables1, or run "
+                 "with --net none)", NFT_SONAME, dlerror());
+        return -1;
+    }
+    nft.ctx_new = (typeof(nft.ctx_new))dlsym(lib, "nft_ctx_new");
+    nft.buffer_error = (typeof(nft.buffer_error))dlsym(lib, "nft_ctx_buffer_error");
+    nft.buffer_output = (typeof(nft.buffer_output))dlsym(lib, "nft_ctx_buffer_output");
+    nft.run_cmd = (typeof(nft.run_cmd))dlsym(lib, "nft_run_cmd_from_buffer");
+    nft.error_buffer = (typeof(nft.error_buffer))dlsym(lib, "nft_ctx_get_error_buffer");
+    nft.ctx_free = (typeof(nft.ctx_free))dlsym(lib, "nft_ctx_free");
+    if (!nft.ctx_new || !nft.buffer_error || !nft.buffer_output || !nft.run_cmd || !nft.error_buffer ||
+        !nft.ctx_free) {
+        snprintf(err, errlen, "%s lacks the functions clbox uses (install libnftables1 0.9.3 or later)", NFT_SONAME);
+        dlclose(lib);
+        return -1;
+    }
+    nft.loaded = true; /* never closed: the sandbox's init uses it after the launcher forked */
+    return 0;
+}
+
 int nft_install(const struct nft_policy *policy, char *err, size_t errlen)
 {
+    if (nft_load(err, errlen) < 0)
+        return -1;
     size_t cap = 4096 + 128 * (policy->allowlist ? policy->allowlist->n_allow : 0) + 8 * policy->n_host_ports;
     char *ruleset = malloc(cap);
     if (!ruleset || nft_ruleset_text(policy, ruleset, cap) < 0) {
@@ -96,21 +139,21 @@ int nft_install(const struct nft_policy *policy, char *err, size_t errlen)
         snprintf(err, errlen, "cannot build the firewall ruleset (out of memory)");
         return -1;
     }
-    struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+    struct nft_ctx *ctx = nft.ctx_new(NFT_CTX_DEFAULT);
     if (!ctx) {
         free(ruleset);
         snprintf(err, errlen, "cannot start nftables (out of memory)");
         return -1;
     }
-    nft_ctx_buffer_error(ctx);
-    nft_ctx_buffer_output(ctx);
-    int rc = nft_run_cmd_from_buffer(ctx, ruleset);
+    nft.buffer_error(ctx);
+    nft.buffer_output(ctx);
+    int rc = nft.run_cmd(ctx, ruleset);
     if (rc != 0) {
-        const char *why = nft_ctx_get_error_buffer(ctx);
+        const char *why = nft.error_buffer(ctx);
         snprintf(err, errlen, "cannot load the firewall into the sandbox's network namespace: %.*s",
                  (int)strcspn(why ? why : "unknown error", "\n"), why ? why : "unknown error");
     }
-    nft_ctx_free(ctx);
+    nft.ctx_free(ctx);
     free(ruleset);
     return rc == 0 ? 0 : -1;
 }

@@ -14,7 +14,7 @@ CLBOX=${CLBOX:-$SRCDIR/clbox}
 MAN=$SRCDIR/man/clbox.1
 README=$SRCDIR/README.md
 
-QUICK_BUILD="sudo apt-get install -y build-essential autoconf automake pkg-config libcap-dev libseccomp-dev libnl-3-dev libnl-route-3-dev libnftables-dev libnftnl-dev libmnl-dev libcmocka-dev git slirp4netns && autoreconf -fi && ./configure && make && ./clbox run -- sh -c 'id; pwd'"
+QUICK_BUILD="sudo apt-get install -y build-essential autoconf automake pkg-config libcap-dev libseccomp-dev libnftables-dev libnftnl-dev libmnl-dev libcmocka-dev git slirp4netns && autoreconf -fi && ./configure && make && ./clbox run -- sh -c 'id; pwd'"
 QUICK_TEST="sudo bash .ci/run"
 
 bail() {
