@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "../netns/link.h"
+#include "../netns/nft.h"
 #include "../seccomp/filter.h"
 #include "caps.h"
 #include "mounts.h"
@@ -88,7 +89,11 @@ _Noreturn static void exec_command(const struct plan *plan)
 
 _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int channel)
 {
-    char err[256];
+    char err[512];
+    /* First, while the launcher writes the id maps and starts the network
+     * stack, and while the host's filesystem is still the one in view. */
+    if (plan->net == NET_FILTERED && nft_load(err, sizeof err) < 0)
+        die("%s", err);
     wait_for_launcher(launcher_alive_fd);
     if (channel >= 0 && channel != 3 && (dup3(channel, 3, O_CLOEXEC) < 0 || close(channel) < 0))
         die("cannot keep the channel to clbox: %s", strerror(errno));

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-#include "../netns/nft.h"
 #include "channel.h"
 #include "init.h"
 #include "net_launch.h"
@@ -31,9 +30,6 @@ int sandbox_run(const struct plan *plan)
     int channel[2] = {-1, -1};
     if (pipe2(alive, O_CLOEXEC) < 0 || (plan->net != NET_NONE && channel_pair(channel) < 0))
         die("cannot create the pipes to the sandbox: %s", strerror(errno));
-    char err[512];
-    if (plan->net == NET_FILTERED && nft_load(err, sizeof err) < 0)
-        die("%s", err);
     signals_block();
     pid_t init = clone_into_namespaces(SANDBOX_NAMESPACES | CLONE_NEWCGROUP);
     if (init < 0 && errno == EINVAL) /* kernels without cgroup namespaces */

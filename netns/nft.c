@@ -124,7 +124,7 @@ int nft_load(char *err, size_t errlen)
         dlclose(lib);
         return -1;
     }
-    nft.loaded = true; /* never closed: the sandbox's init uses it after the launcher forked */
+    nft.loaded = true; /* never closed: the process that loads a ruleset is short-lived or init */
     return 0;
 }
 

@@ -37,9 +37,9 @@ struct nft_policy {
 /* The ruleset as nft(8) text (written to out; NUL-terminated).  Returns
  * its length, or -1 if it does not fit. */
 int nft_ruleset_text(const struct nft_policy *policy, char *out, size_t outlen);
-/* Opens libnftables, once; the launcher calls it before the sandbox's
- * init forks from it, so that init loads nothing from the sandbox's view
- * of the filesystem.  Returns 0, or -1 with the reason. */
+/* Opens libnftables, once.  The sandbox's init calls it first thing, before
+ * it builds the sandbox's filesystem, so that nothing is loaded from the
+ * sandbox's view of it.  Returns 0, or -1 with the reason. */
 int nft_load(char *err, size_t errlen);
 /* Loads the ruleset into the current network namespace (opening
  * libnftables first if nft_load() was not called). */
