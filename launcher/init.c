@@ -101,14 +101,11 @@ _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int 
     channel = channel >= 0 ? 3 : -1;
     if (sethostname(plan->hostname, strlen(plan->hostname)) < 0)
         die_namespace_denied("cannot set the sandbox's hostname", errno);
+    rootfs_build(plan);
     if (link_set_up("lo", err, sizeof err) < 0)
         die("cannot set up the sandbox's loopback: %s", err);
-    /* The firewall loads (a few ms of libnftables) while the filesystem is
-     * built: on two CPUs the two take the time of the longer. */
-    pid_t network_helper = plan->net != NET_NONE ? init_network_start(plan, channel) : -1;
-    rootfs_build(plan);
     if (plan->net != NET_NONE)
-        init_network_finish(network_helper, channel);
+        init_network(plan, channel);
     userns_enter_inner(plan->uid, plan->gid);
     harden();
 

@@ -8,11 +8,8 @@
  * there says the user namespace's maps are written;
  * `channel` talks to the launcher (-1 without a network). */
 _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int channel);
-/* With a network: a child of init loads the firewall and hands the
- * launcher its sockets, while init goes on; returns the child. */
-pid_t init_network_start(const struct plan *plan, int channel);
-/* Waits until that child is done, then until the launcher has the network
- * stack and the DNS gate running.  Exits if either failed (they said why). */
-void init_network_finish(pid_t helper, int channel);
+/* With a network: load the firewall, hand the launcher its sockets, and
+ * wait until it has slirp4netns and the DNS gate running. */
+void init_network(const struct plan *plan, int channel);
 
 #endif

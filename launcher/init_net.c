@@ -1,15 +1,13 @@
-/* Init's part of the network: inside the sandbox's network namespace, a
- * child of init that holds CAP_NET_ADMIN there loads the firewall and
- * hands the launcher the sockets its DNS gate will use, while init builds
- * the sandbox's filesystem; init then waits until the launcher has the
- * network up. */
+/* Init's part of the network: inside the sandbox's network namespace,
+ * while init still holds CAP_NET_ADMIN there, load the firewall and open
+ * the sockets the launcher's DNS gate will use, then wait until the
+ * launcher has the network up. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 
 #include "../netns/nflog.h"
 #include "../netns/nft.h"
@@ -29,8 +27,7 @@ static int gate_socket(int type)
     return fd;
 }
 
-/* The firewall, then the sockets for the gate, sent to the launcher. */
-_Noreturn static void set_up_network(const struct plan *plan, int channel)
+void init_network(const struct plan *plan, int channel)
 {
     char err[512];
     int fds[4] = {-1, -1, -1, -1};
@@ -52,28 +49,8 @@ _Noreturn static void set_up_network(const struct plan *plan, int channel)
     int r = channel_send(channel, CHANNEL_NET_READY, fds, n);
     if (r < 0)
         die("cannot hand the network sockets to clbox: %s", strerror(-r));
-    _exit(0);
-}
-
-pid_t init_network_start(const struct plan *plan, int channel)
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        die("cannot start setting up the sandbox's network: %s", strerror(errno));
-    if (pid == 0)
-        set_up_network(plan, channel);
-    return pid;
-}
-
-void init_network_finish(pid_t helper, int channel)
-{
-    int status;
-    pid_t r;
-    do
-        r = waitpid(helper, &status, 0);
-    while (r < 0 && errno == EINTR);
-    if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        _exit(EXIT_CLBOX_ERROR); /* it said why */
+    for (size_t i = 0; i < n; i++)
+        close(fds[i]);
     enum channel_tag tag;
     size_t n_fds;
     if (channel_recv(channel, &tag, NULL, 0, &n_fds) < 0 || tag != CHANNEL_GO)
