@@ -27,8 +27,11 @@ sbx -q --net none -- claude --version
 like "$RC:$OUT" '^0:[0-9]+\.[0-9]+\.[0-9]+ \(Claude Code\)$' "claude --version runs inside and prints its version"
 diag "$OUT"
 
-mkdir -p "$T_ROOT/control-home"
-run env HOME="$T_ROOT/control-home" unshare --user --map-root-user -- claude --dangerously-skip-permissions -p 'say hi'
+# The control runs outside clbox: without network (--net), and with a home
+# and a TMPDIR of its own (the CLI keeps state in $TMPDIR/claude-UID, and
+# uid 0's directory there may belong to another user of the machine).
+mkdir -p "$T_ROOT/control-home" "$T_ROOT/control-tmp"
+run env HOME="$T_ROOT/control-home" TMPDIR="$T_ROOT/control-tmp" unshare --user --map-root-user --net -- claude --dangerously-skip-permissions -p 'say hi'
 like "$OUT$ERR" 'cannot be used with root' \
     "(control) as uid 0 of a user namespace, --dangerously-skip-permissions is refused"
 
