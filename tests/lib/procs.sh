@@ -14,9 +14,7 @@ if [ "$MY_SID" != "$$" ]; then
     exec setsid --wait bash "$0" "$@"
 fi
 
-# The network stacks' process names: pasta may re-execute itself as a
-# build for this CPU (Debian: passt.avx2).
-STACK_COMMS='slirp4netns|pasta|passt|passt.avx2|pasta.avx2'
+# (STACK_COMMS, the stacks' process names, comes from tap.sh.)
 
 # ppid_of PID: the parent's pid, or nothing when PID is gone.
 ppid_of() {

@@ -15,12 +15,16 @@
 
 T_TIMEOUT=${T_TIMEOUT:-20}
 
+# The process names of pasta, which may re-execute itself as a build for
+# this CPU (Debian: passt.avx2), and of either network stack.
+PASTA_COMMS='pasta|passt|passt.avx2|pasta.avx2'
+STACK_COMMS="slirp4netns|$PASTA_COMMS"
 # The network stack clbox runs with (tests/net-pasta/ set CLBOX_NET_BACKEND
 # to pasta): its name, the variable that overrides its path, and its
-# process names (pasta may re-execute itself as a build for this CPU).
+# process names.
 NET_STACK=${CLBOX_NET_BACKEND:-slirp4netns}
 if [ "$NET_STACK" = pasta ]; then
-    NET_STACK_VAR=CLBOX_PASTA NET_STACK_COMMS='pasta|passt|passt.avx2|pasta.avx2'
+    NET_STACK_VAR=CLBOX_PASTA NET_STACK_COMMS=$PASTA_COMMS
 else
     NET_STACK_VAR=CLBOX_SLIRP4NETNS NET_STACK_COMMS=slirp4netns
 fi

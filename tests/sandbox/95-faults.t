@@ -8,9 +8,7 @@
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
 plan 42
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
+. "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/stackfaults.sh"
 
 mark="clboxfault$$x$RANDOM"
 if ! no_stack; then
@@ -18,47 +16,7 @@ if ! no_stack; then
 fi
 
 # --- SIGKILL of slirp4netns while the command tries a refused address
-m="${mark}s"
-base=$(user_pids)
-rm -f sl-ready sl-stop sl-count
-T_TIMEOUT=40 spawn "$CLBOX" run -- bash -c '
-    (exec -a "$1" sleep 60) &
-    i=0
-    while [ "$i" -lt 100 ] && [ "$SECONDS" -lt 30 ] && [ ! -e sl-stop ]; do
-        i=$((i + 1))
-        if curl -s -o /dev/null --connect-timeout 1 -m 2 http://203.0.113.9/; then
-            echo "attempt $i: CONNECTED"
-        else
-            echo "attempt $i: failed ($?)"
-        fi
-        echo "$i" > sl-count
-        echo > sl-ready
-        sleep 0.2
-    done
-    echo "finished after $i attempts"' bash "$m"
-slirp=
-if wait_for 10 test -e sl-ready; then
-    has_slirp_child() { pgrep -P "$BG_PID" -x slirp4netns >/dev/null; }
-    wait_for 2 has_slirp_child
-    slirp=$(pgrep -P "$BG_PID" -x slirp4netns)
-fi
-is "$(wc -w <<<"$slirp")" "1" "(sanity) the filtered sandbox runs, with one slirp4netns as a child of the launcher"
-n0=$(cat sl-count 2>/dev/null || echo 0)
-[ -n "$slirp" ] && kill -9 $slirp
-count_reached() { [ "$(cat sl-count 2>/dev/null || echo 0)" -ge "$1" ]; }
-wait_for 15 count_reached $((n0 + 5))
-n1=$(cat sl-count 2>/dev/null || echo 0)
-touch sl-stop
-reap
-diag "curl's results: $(grep '^attempt' <<<"$OUT" | sed 's/^attempt [0-9]*: //' | sort | uniq -c | tr -s ' \n' ' ')"
-like "$ERR" 'clbox: blocked connection to 203\.0\.113\.9' "(sanity) before the kill the address is refused and reported"
-ok "after SIGKILL of slirp4netns the command goes on trying ($n0 attempts before, $n1 when stopped)" \
-    test "$n1" -ge $((n0 + 5))
-like_line "$OUT" '^attempt [0-9]+: failed' "every attempt fails ..."
-unlike_line "$OUT" 'CONNECTED' "... none ever gets a connection, before or after the kill"
-like_line "$ERR" '^clbox: slirp4netns was killed by signal 9: ' "clbox reports 'slirp4netns was killed by signal 9: ...'"
-ok "the command can still finish: exit 0, 'finished' printed" test "$RC" = 0 -a -n "$(grep '^finished after' <<<"$OUT")"
-nothing_left "after it: nothing is left (no slirp4netns, no sandbox process)" 2 "$base" "$m" $slirp
+stack_killed_case "${mark}s" slirp4netns
 
 # --- SIGKILL of the DNS gate while the command runs
 m="${mark}g"
@@ -77,7 +35,7 @@ T_TIMEOUT=40 spawn "$CLBOX" run -- bash -c '
 gate= slirp=
 if wait_for 10 test -e gate-ready; then
     gate=$(gate_of "$BG_PID")
-    slirp=$(pgrep -P "$BG_PID" -x slirp4netns)
+    slirp=$(stack_of "$BG_PID")
 fi
 is "$(wc -w <<<"$gate")" "1" "(sanity) one DNS gate found: a clbox child of the launcher outside the sandbox's pid namespace"
 [ -n "$gate" ] && kill -9 $gate
@@ -95,62 +53,10 @@ ok "the command can still finish: exit 0, 'finished' printed" test "$RC" = 0 -a 
 nothing_left "after it: nothing is left (gate, slirp4netns, sandbox processes)" 2 "$base" "$m" $gate $slirp
 
 # --- SIGKILL of the launcher of a filtered sandbox
-m="${mark}k"
-base=$(user_pids)
-rm -f lk-ready
-spawn "$CLBOX" run -- bash -c '
-    (exec -a "$1" sleep 60) &
-    bash -c "exec -a $1 sleep 61" &
-    echo > lk-ready
-    wait' bash "$m"
-gate= slirp=
-if wait_for 10 test -e lk-ready; then
-    wait_for 5 marked_at_least "$m" 2
-    gate=$(gate_of "$BG_PID")
-    slirp=$(pgrep -P "$BG_PID" -x slirp4netns)
-fi
-ok "(sanity) the sandbox runs its two marked processes, with a gate and a slirp4netns ($gate, $slirp)" \
-    test "$(marked_count "$m")" -eq 2 -a -n "$gate" -a -n "$slirp"
-{ kill -9 "$BG_PID"; reap; } 2>/dev/null
-is "$RC" "137" "(sanity) the launcher died of SIGKILL"
-nothing_left "SIGKILL of the launcher: within 1 s nothing is left (sandbox processes, gate, slirp4netns)" \
-    1 "$base" "$m" $gate $slirp
+launcher_killed_case "${mark}k" slirp4netns
 
 # --- slirp4netns missing, failing, too slow
-# slirp_case WHAT VALUE BOUND_MS: clbox run with CLBOX_SLIRP4NETNS=VALUE must
-# end in exit 125 with a clear message, within BOUND_MS, without running the
-# command and without leaving anything.  Sets ERR for more checks.
-slirp_case() {
-    local what=$1 value=$2 bound=$3 t0 elapsed base
-    base=$(user_pids)
-    rm -f ran-marker
-    t0=$(now_ms)
-    run env CLBOX_SLIRP4NETNS="$value" "$CLBOX" run -- bash -c '(exec -a "$1" sleep 60) & echo > ran-marker; wait' bash "${mark}c"
-    elapsed=$(($(now_ms) - t0))
-    is "$RC" "125" "slirp4netns $what: exit 125"
-    like_line "$ERR" '^clbox: .*slirp4netns' "slirp4netns $what: a 'clbox: ' message that names slirp4netns"
-    ok "slirp4netns $what: clbox gives up within the bound (${elapsed} ms <= $bound ms)" test "$elapsed" -le "$bound"
-    ok "slirp4netns $what: the command is not run" test ! -e ran-marker
-    nothing_left "slirp4netns $what: nothing is left" 2 "$base" "${mark}c"
-}
-
-slirp_case "missing (CLBOX_SLIRP4NETNS=/nonexistent)" /nonexistent 3000
-like "$ERR" '/nonexistent' "slirp4netns missing: the message names the path CLBOX_SLIRP4NETNS gave (/nonexistent)"
-
-printf '#!/bin/sh\necho "fake slirp4netns: refusing on purpose" >&2\nexit 1\n' >"$T_ROOT/slirp-fails"
-chmod 755 "$T_ROOT/slirp-fails"
-slirp_case "failing at once (a script that exits 1)" "$T_ROOT/slirp-fails" 3000
-like "$ERR" 'refusing on purpose' "slirp4netns failing: the message passes on what slirp4netns said"
-
-printf '#!/bin/bash\nexec -a %q sleep 30\n' "${mark}slow" >"$T_ROOT/slirp-slow"
-chmod 755 "$T_ROOT/slirp-slow"
-slirp_case "slow to become ready (a script that sleeps 30 s)" "$T_ROOT/slirp-slow" 8000
-if wait_for 2 marked_none "${mark}slow"; then
-    pass "slirp4netns slow: the stalled slirp4netns is killed, not left behind"
-else
-    fail "slirp4netns slow: the stalled slirp4netns is killed, not left behind" "left: $(pgrep -a -f "^${mark}slow")"
-    pkill -9 -u "$MY_UID" -f "^${mark}slow"
-fi
+stack_start_faults "$mark" slirp4netns CLBOX_SLIRP4NETNS
 
 # --- a full disk under the config dir
 # A 256 KiB tmpfs on the config dir, mounted without root in a user and

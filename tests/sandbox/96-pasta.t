@@ -12,9 +12,9 @@ if ! command -v pasta >/dev/null; then
     echo "1..0 # SKIP pasta is not installed (Debian: passt)"
     exit 0
 fi
-plan 27
+plan 43
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+. "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/stackfaults.sh"
 mark="clboxpasta$$x$RANDOM"
 
 # --- every network test runs with pasta too
@@ -71,85 +71,12 @@ is "$RC" 0 "(sanity) a filtered run with pasta exits 0"
 nothing_left "after a normal run: no pasta is left" 2 "$base" "$mark-none"
 
 # --- SIGKILL of pasta while the command tries a refused address
-m="${mark}s"
-base=$(user_pids)
-rm -f pa-ready pa-stop pa-count
-T_TIMEOUT=40 spawn "$CLBOX" run --net-backend pasta -- bash -c '
-    (exec -a "$1" sleep 60) &
-    i=0
-    while [ "$i" -lt 100 ] && [ "$SECONDS" -lt 30 ] && [ ! -e pa-stop ]; do
-        i=$((i + 1))
-        if curl -s -o /dev/null --connect-timeout 1 -m 2 http://203.0.113.9/; then
-            echo "attempt $i: CONNECTED"
-        else
-            echo "attempt $i: failed ($?)"
-        fi
-        echo "$i" > pa-count
-        echo > pa-ready
-        sleep 0.2
-    done
-    echo "finished after $i attempts"' bash "$m"
-stack=
-if wait_for 10 test -e pa-ready; then
-    wait_for 2 stack_of "$BG_PID" >/dev/null
-    stack=$(stack_of "$BG_PID")
-fi
-is "$(wc -w <<<"$stack")" "1" "(sanity) one pasta runs, a child of the launcher"
-n0=$(cat pa-count 2>/dev/null || echo 0)
-[ -n "$stack" ] && kill -9 $stack
-count_reached() { [ "$(cat pa-count 2>/dev/null || echo 0)" -ge "$1" ]; }
-wait_for 15 count_reached $((n0 + 5))
-n1=$(cat pa-count 2>/dev/null || echo 0)
-touch pa-stop
-reap
-ok "after SIGKILL of pasta the command goes on trying ($n0 attempts before, $n1 when stopped)" test "$n1" -ge $((n0 + 5))
-unlike_line "$OUT" 'CONNECTED' "no attempt gets a connection, before or after the kill"
-like_line "$ERR" '^clbox: pasta was killed by signal 9: ' "clbox reports 'pasta was killed by signal 9: ...'"
-nothing_left "after it: nothing is left (no pasta, no sandbox process)" 2 "$base" "$m" $stack
+stack_killed_case "${mark}s" pasta --net-backend pasta
 
 # --- SIGKILL of the launcher
-m="${mark}k"
-base=$(user_pids)
-rm -f lk-ready
-spawn "$CLBOX" run --net-backend pasta -- bash -c '
-    (exec -a "$1" sleep 60) &
-    echo > lk-ready
-    wait' bash "$m"
-stack=
-if wait_for 10 test -e lk-ready; then
-    wait_for 5 marked_at_least "$m" 1
-    stack=$(stack_of "$BG_PID")
-fi
-ok "(sanity) the sandbox runs, with pasta ($stack)" test -n "$stack"
-{ kill -9 "$BG_PID"; reap; } 2>/dev/null
-nothing_left "SIGKILL of the launcher: within 1 s pasta and the sandbox are gone" 1 "$base" "$m" $stack
+launcher_killed_case "${mark}k" pasta --net-backend pasta
 
-# --- pasta missing, failing, too slow
-# pasta_case WHAT VALUE BOUND_MS: CLBOX_PASTA=VALUE must end in exit 125
-# with a message naming pasta, within BOUND_MS, without running the command.
-pasta_case() {
-    local what=$1 value=$2 bound=$3 t0 elapsed
-    rm -f ran-marker
-    t0=$(now_ms)
-    run env CLBOX_PASTA="$value" "$CLBOX" run --net-backend pasta -- sh -c 'echo > ran-marker'
-    elapsed=$(($(now_ms) - t0))
-    ok "pasta $what: exit 125, a 'clbox: ' message naming pasta, in ${elapsed} ms <= $bound ms, command not run" \
-        test "$RC" = 125 -a "$elapsed" -le "$bound" -a ! -e ran-marker -a -n "$(grep '^clbox: .*pasta' <<<"$ERR")"
-}
-pasta_case "missing (CLBOX_PASTA=/nonexistent)" /nonexistent 3000
-like "$ERR" 'CLBOX_PASTA=/nonexistent is not an executable file' "pasta missing: the message names CLBOX_PASTA's value"
-printf '#!/bin/sh\necho "fake pasta: refusing on purpose" >&2\nexit 1\n' >"$T_ROOT/pasta-fails"
-chmod 755 "$T_ROOT/pasta-fails"
-pasta_case "failing at once" "$T_ROOT/pasta-fails" 3000
-like "$ERR" 'refusing on purpose' "pasta failing: the message passes on what pasta said"
-printf '#!/bin/bash\nexec -a %q sleep 30\n' "${mark}slow" >"$T_ROOT/pasta-slow"
-chmod 755 "$T_ROOT/pasta-slow"
-pasta_case "slow to become ready" "$T_ROOT/pasta-slow" 8000
-if wait_for 2 marked_none "${mark}slow"; then
-    pass "pasta slow: the stalled pasta is killed, not left behind"
-else
-    fail "pasta slow: the stalled pasta is killed, not left behind" "left: $(pgrep -a -f "^${mark}slow")"
-    pkill -9 -u "$MY_UID" -f "^${mark}slow"
-fi
+# --- pasta missing, failing, too slow; and not needed without a network
+stack_start_faults "$mark" pasta CLBOX_PASTA --net-backend pasta
 sbx --net none --net-backend pasta -- true
 is "$RC" 0 "--net none with --net-backend pasta: no stack is started, the command runs"
