@@ -324,7 +324,7 @@ static int add_requests(const struct options *opts, const struct host_facts *hos
     return 0;
 }
 
-static const char *host_env(const struct host_facts *host, const char *name)
+const char *host_env(const struct host_facts *host, const char *name)
 {
     size_t len = strlen(name);
     for (char **e = host->environ; e && *e; e++)

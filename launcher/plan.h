@@ -67,6 +67,8 @@ struct plan {
 };
 
 int host_facts_read(struct host_facts *facts, char *err, size_t errlen);
+/* The value of NAME in the launcher's environment, or NULL. */
+const char *host_env(const struct host_facts *host, const char *name);
 void host_facts_free(struct host_facts *facts);
 
 /* Resolve options against the host.  Returns 0, or -1 with the reason in

@@ -65,11 +65,10 @@ int plan_choose_backend(const struct options *opts, const struct host_facts *hos
     if (plan->net_backend != NET_BACKEND_UNSET)
         return 0;
     plan->net_backend = NET_BACKEND_SLIRP4NETNS;
-    static const char var[] = "CLBOX_NET_BACKEND=";
-    for (char **e = host->environ; e && *e; e++)
-        if (strncmp(*e, var, sizeof var - 1) == 0 && (*e)[sizeof var - 1] &&
-            net_backend_parse(*e + sizeof var - 1, &plan->net_backend) < 0)
-            return set_error(err, errlen, "%s: unknown network stack (slirp4netns or pasta; or unset it)", *e);
+    const char *named = host_env(host, "CLBOX_NET_BACKEND");
+    if (named && *named && net_backend_parse(named, &plan->net_backend) < 0)
+        return set_error(err, errlen, "CLBOX_NET_BACKEND=%s: unknown network stack (slirp4netns or pasta; or unset it)",
+                         named);
     return 0;
 }
 

@@ -117,11 +117,14 @@ int netstack_start(const struct netstack_options *opts, struct netstack *stack, 
     autofree char *binary = NULL;
     if (find_binary_or_say(opts->kind, &binary, err, errlen) < 0 || check_tun(opts->kind, err, errlen) < 0)
         return -1;
-    int ready[2], exitp[2];
+    int ready[2], exitp[2] = {-1, -1};
+    /* pasta's lifetime is the launcher's (see exec_stack), so only
+     * slirp4netns gets an exit pipe. */
+    bool exit_pipe = opts->kind == NETSTACK_SLIRP4NETNS;
     /* Its output goes to a memory file, not a pipe: nobody reads it unless
      * it fails, and a full pipe would stall the network. */
     int output = memfd_create("netstack-output", MFD_CLOEXEC);
-    if (output < 0 || pipe2(ready, O_CLOEXEC) < 0 || pipe2(exitp, O_CLOEXEC) < 0) {
+    if (output < 0 || pipe2(ready, O_CLOEXEC) < 0 || (exit_pipe && pipe2(exitp, O_CLOEXEC) < 0)) {
         snprintf(err, errlen, "cannot create pipes for %s: %s", netstack_name(opts->kind), strerror(errno));
         return -1;
     }
@@ -134,11 +137,8 @@ int netstack_start(const struct netstack_options *opts, struct netstack *stack, 
     if (pid == 0)
         exec_stack(binary, opts, launcher, ready[1], exitp[0], output);
     close(ready[1]);
-    close(exitp[0]);
-    if (opts->kind == NETSTACK_PASTA) { /* pasta's lifetime is the launcher's, not this pipe's */
-        close(exitp[1]);
-        exitp[1] = -1;
-    }
+    if (exit_pipe)
+        close(exitp[0]);
     *stack = (struct netstack){
         .kind = opts->kind, .pid = pid, .ready_fd = ready[0], .exit_fd = exitp[1], .log_fd = output};
     return 0;
