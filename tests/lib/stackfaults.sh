@@ -4,8 +4,6 @@
 # project directory.  Each function makes a fixed number of assertions,
 # given with it.
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
 # stack_killed_case MARK STACK [CLBOX-ARG...]: SIGKILL of the network stack
 # while the command keeps trying an address the filter refuses.  The command
 # must go on without network, never connect, and finish; clbox must name

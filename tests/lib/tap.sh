@@ -240,6 +240,9 @@ reap() {
     ERR=$(cat "$T_ROOT/bg.err")
 }
 
+# now_ms: the time, in milliseconds, for measuring how long a step took.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
 # wait_for SECONDS CMD [ARG...]: polls CMD every 50 ms until it succeeds;
 # false when SECONDS passed first.
 wait_for() {

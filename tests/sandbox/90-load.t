@@ -8,9 +8,6 @@
 sandbox_setup
 plan 25
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-
 fd_count() { ls "/proc/$$/fd" | wc -l; }
 
 # leftovers DESC BEFORE [MARK]: passes when, within 2 s, no new process of
