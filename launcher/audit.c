@@ -39,16 +39,6 @@ static const char *const command_keys[] = {
     "process =", "!",
 };
 
-/* A name the sandbox chose, safe to print: no terminal control bytes. */
-static const char *printable(const char *name, char *buf, size_t len)
-{
-    size_t i = 0;
-    for (; name[i] && i + 1 < len; i++)
-        buf[i] = ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) ? '?' : name[i];
-    buf[i] = '\0';
-    return buf;
-}
-
 static bool stat_at(int dir, const char *path, struct stat *st) { return fstatat(dir, path, st, AT_SYMLINK_NOFOLLOW) == 0; }
 
 static bool same(const struct stat *a, const struct stat *b)
@@ -100,8 +90,8 @@ static void report_config_commands(int dir_fd, const char *config)
 /* Makes one hook not executable; a link is reported, not followed. */
 static void disarm_hook(int hooks, const char *name, const struct stat *st, const char *git_dir)
 {
-    char shown[256];
-    printable(name, shown, sizeof shown);
+    char shown[4 * NAME_MAX + 1];
+    str_printable(name, shown, sizeof shown);
     if (S_ISLNK(st->st_mode)) {
         warnx_clbox("the sandbox made %s/hooks/%s a symbolic link: remove it unless you meant it", git_dir, shown);
         return;
@@ -176,13 +166,13 @@ static void walk_nested(int dir, int depth, struct nested_walk *w);
 static void walk_into(int dir, const char *name, int depth, struct nested_walk *w)
 {
     size_t len = strlen(w->path);
-    char shown[NAME_MAX + 1];
+    char shown[4 * NAME_MAX + 1];
     if (w->dirs_left-- <= 0 || len + 1 + strlen(name) >= sizeof w->path)
         return;
     autoclose int sub = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (sub < 0)
         return;
-    snprintf(w->path + len, sizeof w->path - len, "/%s", printable(name, shown, sizeof shown));
+    snprintf(w->path + len, sizeof w->path - len, "/%s", str_printable(name, shown, sizeof shown));
     walk_nested(sub, depth, w);
     w->path[len] = '\0';
 }

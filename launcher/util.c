@@ -120,6 +120,64 @@ void strv_free(struct strv *v)
     *v = (struct strv){0};
 }
 
+/* The length of the valid UTF-8 sequence at s (1 to 4), with its code
+ * point, or 0 for a byte that does not start one (overlong forms,
+ * surrogates and code points past U+10FFFF included). */
+static size_t utf8_decode(const unsigned char *s, unsigned *cp)
+{
+    static const unsigned min_of[] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+    if (n == 0)
+        return 0;
+    unsigned c = n == 1 ? s[0] : s[0] & (0x7fu >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = c << 6 | (s[i] & 0x3fu);
+    }
+    if (c < min_of[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+/* Code points that steer a terminal or the order of the text around them. */
+static bool is_control_point(unsigned cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+           (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+const char *str_printable(const char *s, char *buf, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t out = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned cp = 0;
+        size_t n = utf8_decode(p, &cp);
+        bool escape = n == 0 || is_control_point(cp);
+        size_t bytes = n == 0 ? 1 : n;
+        size_t need = escape ? 4 * bytes : *p == '\\' ? 2 : bytes;
+        if (out + need >= len)
+            break;
+        for (size_t i = 0; escape && i < bytes; i++) {
+            buf[out++] = '\\';
+            buf[out++] = 'x';
+            buf[out++] = hex[p[i] >> 4];
+            buf[out++] = hex[p[i] & 0xf];
+        }
+        if (!escape && *p == '\\')
+            buf[out++] = '\\';
+        if (!escape) {
+            memcpy(buf + out, p, bytes);
+            out += bytes;
+        }
+        p += bytes;
+    }
+    buf[out] = '\0';
+    return buf;
+}
+
 bool str_has_prefix(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;

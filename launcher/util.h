@@ -77,6 +77,13 @@ void strv_push_dup(struct strv *v, const char *s);
 void strv_free(struct strv *v);
 
 bool str_has_prefix(const char *s, const char *prefix);
+/* Copies s into buf (len bytes, len >= 5) so that a terminal shows it as
+ * text: every byte that could act as a control (C0, DEL, C1 whether raw or
+ * UTF-8 encoded, bidirectional overrides and isolates, and any byte that is
+ * not part of valid UTF-8) is written as \xHH, a backslash as \\.  A
+ * name a sandbox chose goes through here before clbox prints it.  Cut at
+ * a whole character when buf is too small.  Returns buf. */
+const char *str_printable(const char *s, char *buf, size_t len);
 /* True if `path` is `dir` or lies below it (both absolute, normalised). */
 bool path_is_within(const char *path, const char *dir);
 

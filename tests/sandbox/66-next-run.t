@@ -6,7 +6,7 @@
 # their control bytes.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 10
+plan 13
 
 outside=$T_ROOT/outside
 mkdir -p "$outside/cfg" && echo "secret" >"$outside/cfg/key"
@@ -33,4 +33,11 @@ fresh=$T_ROOT/fresh
 mkdir -p "$fresh" && cd "$fresh" || bail_out "cd $fresh"
 sbx --net none -- sh -c 'git init -q . && printf "#!/bin/sh\n" > ".git/hooks/x$(printf "\033")[31mred" && chmod +x .git/hooks/*'
 unlike "$ERR" $'\033' "a hook name's control bytes never reach the terminal"
-like "$ERR" 'hooks/x\?\[31mred' "... they are shown as '?'"
+like "$ERR" 'hooks/x\\x1b\[31mred' "... they are shown escaped, as \\x1b"
+# C1 controls: U+009B (CSI) in UTF-8, and the raw byte 0x9b.
+c1=$T_ROOT/c1
+mkdir -p "$c1" && cd "$c1" || bail_out "cd $c1"
+sbx --net none -- sh -c 'git init -q . && printf "#!/bin/sh\n" > ".git/hooks/u$(printf "\302\233")31m" && printf "#!/bin/sh\n" > ".git/hooks/r$(printf "\233")31m" && chmod +x .git/hooks/*'
+is "$(LC_ALL=C tr -dc '\200-\237' <<<"$ERR" | wc -c)" 0 "a hook name's C1 controls never reach the terminal"
+like "$ERR" 'hooks/u\\xc2\\x9b31m' "... U+009B in UTF-8 is shown escaped"
+like "$ERR" 'hooks/r\\x9b31m' "... and so is the raw byte 0x9b"
