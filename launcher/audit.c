@@ -5,7 +5,10 @@
  * with hooks or a config that runs commands.  After the sandbox has ended
  * (so nothing inside can race it), clbox compares the project with what it
  * saw at start, says what is new, and leaves new git hooks not executable
- * until the user has looked at them.
+ * until the user has looked at them.  What changed is told by the change
+ * time, which a process cannot set: the audit needs no more of the start
+ * than its time, so it can also be run later for a session that was
+ * killed before its own.
  *
  * Repositories nested in the project (project/sub/.git) are writable
  * inside, and git runs their hooks when the user works in them: clbox
@@ -41,31 +44,22 @@ static const char *const command_keys[] = {
 
 static bool stat_at(int dir, const char *path, struct stat *st) { return fstatat(dir, path, st, AT_SYMLINK_NOFOLLOW) == 0; }
 
-static bool same(const struct stat *a, const struct stat *b)
-{
-    return a->st_ino == b->st_ino && a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_mode == b->st_mode;
-}
-
 /* Was this changed during the session?  A process can set a file's mtime,
  * but not its ctime, which the kernel takes from the same coarse clock. */
+static bool changed_since_time(const struct timespec *t, const struct timespec *since)
+{
+    return t->tv_sec > since->tv_sec || (t->tv_sec == since->tv_sec && t->tv_nsec >= since->tv_nsec);
+}
+
 static bool changed_since(const struct stat *st, const struct timespec *since)
 {
-    return st->st_ctim.tv_sec > since->tv_sec ||
-           (st->st_ctim.tv_sec == since->tv_sec && st->st_ctim.tv_nsec >= since->tv_nsec);
+    return changed_since_time(&st->st_ctim, since);
 }
 
 void audit_take(const struct plan *plan, struct audit_snapshot *snap)
 {
-    *snap = (struct audit_snapshot){.project_fd = -1};
+    *snap = (struct audit_snapshot){.project_fd = open(plan->project, O_PATH | O_DIRECTORY | O_CLOEXEC)};
     clock_gettime(CLOCK_REALTIME_COARSE, &snap->started);
-    snap->project_fd = open(plan->project, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (snap->project_fd < 0)
-        return;
-    for (size_t i = 0; i < AUDIT_MAX_FILES && i < sizeof watched_files / sizeof watched_files[0]; i++)
-        snap->existed[i] = stat_at(snap->project_fd, watched_files[i], &snap->before[i]);
-    struct stat st;
-    snap->hooks_existed = stat_at(snap->project_fd, ".git/hooks", &st);
 }
 
 /* Does a new git config set a key whose value git runs as a command? */
@@ -197,12 +191,40 @@ static void walk_nested(int dir, int depth, struct nested_walk *w)
         closedir(d);
 }
 
-static void disarm_top_hooks(int project_fd, const char *project)
+/* Says whether the session created a watched file or changed one that was
+ * there, by its birth time where the file system keeps one. */
+static const char *what_the_session_did(int project_fd, const char *name, const struct timespec *since)
+{
+    struct statx stx;
+    if (statx(project_fd, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &stx) < 0 || !(stx.stx_mask & STATX_BTIME))
+        return "wrote";
+    struct timespec born = {.tv_sec = stx.stx_btime.tv_sec, .tv_nsec = stx.stx_btime.tv_nsec};
+    return changed_since_time(&born, since) ? "created" : "changed";
+}
+
+static void audit_watched_files(int project_fd, const char *project, const struct timespec *since)
+{
+    for (size_t i = 0; i < sizeof watched_files / sizeof watched_files[0]; i++) {
+        struct stat now;
+        if (!stat_at(project_fd, watched_files[i], &now) || !changed_since(&now, since))
+            continue;
+        warnx_clbox("the sandbox %s %s/%s, which runs code outside the sandbox when you work there: read it "
+                    "before you trust it", what_the_session_did(project_fd, watched_files[i], since), project,
+                    watched_files[i]);
+        if (strcmp(watched_files[i], ".git/config") == 0)
+            report_config_commands(project_fd, ".git/config");
+    }
+}
+
+/* Hooks that existed at start were read-only inside, so what changed
+ * since is what the session wrote: in a hooks directory it made, or in
+ * one that was not there at start. */
+static void disarm_top_hooks(int project_fd, const char *project, const struct timespec *since)
 {
     autofree char *git_dir = xasprintf("%s/.git", project);
     autoclose int git_fd = openat(project_fd, ".git", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (git_fd >= 0)
-        disarm_hooks(git_fd, git_dir, NULL);
+        disarm_hooks(git_fd, git_dir, since);
 }
 
 static void audit_nested(int project_fd, const char *project, const struct timespec *since)
@@ -215,24 +237,17 @@ static void audit_nested(int project_fd, const char *project, const struct times
         walk_nested(top, 0, &w);
 }
 
+void audit_project(int project_fd, const char *project, const struct timespec *since)
+{
+    audit_watched_files(project_fd, project, since);
+    disarm_top_hooks(project_fd, project, since);
+    audit_nested(project_fd, project, since);
+}
+
 void audit_report(const struct plan *plan, const struct audit_snapshot *snap)
 {
     if (snap->project_fd < 0)
         return;
-    for (size_t i = 0; i < AUDIT_MAX_FILES && i < sizeof watched_files / sizeof watched_files[0]; i++) {
-        struct stat now;
-        bool exists = stat_at(snap->project_fd, watched_files[i], &now);
-        if (!exists || (snap->existed[i] && same(&snap->before[i], &now)))
-            continue;
-        warnx_clbox("the sandbox %s %s/%s, which runs code outside the sandbox when you work there: read it "
-                    "before you trust it", snap->existed[i] ? "changed" : "created", plan->project, watched_files[i]);
-        if (strcmp(watched_files[i], ".git/config") == 0)
-            report_config_commands(snap->project_fd, ".git/config");
-    }
-    /* Hooks that existed at start were read-only inside: only a hooks
-     * directory made during the session can hold new ones. */
-    if (!snap->hooks_existed)
-        disarm_top_hooks(snap->project_fd, plan->project);
-    audit_nested(snap->project_fd, plan->project, &snap->started);
+    audit_project(snap->project_fd, plan->project, &snap->started);
     close(snap->project_fd);
 }

@@ -7,13 +7,8 @@
 
 #include "plan.h"
 
-#define AUDIT_MAX_FILES 8
-
 struct audit_snapshot {
     int project_fd;
-    bool existed[AUDIT_MAX_FILES];
-    struct stat before[AUDIT_MAX_FILES];
-    bool hooks_existed;
     struct timespec started; /* CLOCK_REALTIME_COARSE, the clock of file times */
 };
 
@@ -21,5 +16,8 @@ struct audit_snapshot {
 void audit_take(const struct plan *plan, struct audit_snapshot *snap);
 /* After it has ended: says what is new, and disarms new git hooks. */
 void audit_report(const struct plan *plan, const struct audit_snapshot *snap);
+/* Says what in the project at project_fd (shown as `project`) the sandbox
+ * wrote since `since` that runs code outside it, and disarms new hooks. */
+void audit_project(int project_fd, const char *project, const struct timespec *since);
 
 #endif
