@@ -16,6 +16,11 @@ fi
 
 # (STACK_COMMS, the stacks' process names, comes from tap.sh.)
 
+# Processes that still run: a zombie has ended, and one whose parent (a
+# launcher killed by the test) is gone waits for the machine's init to reap
+# it, which may take its time; it holds nothing but its pid.
+LIVE_STATES=R,S,D,T,t,W,P,I
+
 # ppid_of PID: the parent's pid, or nothing when PID is gone.
 ppid_of() {
     local st
@@ -40,7 +45,7 @@ is_ours() {
 # the test shell and what runs below it.
 user_pids() {
     local all p
-    all=$(pgrep -u "$MY_UID" -s "$MY_SID")
+    all=$(pgrep -r "$LIVE_STATES" -u "$MY_UID" -s "$MY_SID")
     for p in $all; do
         is_ours "$p" || echo "$p"
     done
@@ -59,8 +64,8 @@ new_pids() {
 no_new_pids() { [ -z "$(new_pids "$1")" ]; }
 
 # The network stacks running in this session, and whether there are none.
-stack_count() { pgrep -c -u "$MY_UID" -s "$MY_SID" -x "$STACK_COMMS"; }
-stacks_shown() { pgrep -a -u "$MY_UID" -s "$MY_SID" -x "$STACK_COMMS"; }
+stack_count() { pgrep -c -r "$LIVE_STATES" -u "$MY_UID" -s "$MY_SID" -x "$STACK_COMMS"; }
+stacks_shown() { pgrep -a -r "$LIVE_STATES" -u "$MY_UID" -s "$MY_SID" -x "$STACK_COMMS"; }
 no_stack() { [ "$(stack_count)" -eq 0 ]; }
 # stack_of LAUNCHER: the launcher's child that is a network stack.
 stack_of() { pgrep -P "$1" -x "$STACK_COMMS"; }
