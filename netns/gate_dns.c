@@ -72,6 +72,20 @@ static void report_refused_name(struct gate_state *g, const char *name, bool den
         gate_report(&g->reporter, key, "blocked DNS lookup of %s (not allowlisted; add --allow %s)", name, name);
 }
 
+/* An allowlisted name asked with a type the gate does not forward. */
+static void report_refused_type(struct gate_state *g, const struct dns_query_info *q)
+{
+    char type[16], key[300];
+    const char *known = dns_type_name(q->q.qtype);
+    if (known)
+        snprintf(type, sizeof type, "%s", known);
+    else
+        snprintf(type, sizeof type, "TYPE%u", q->q.qtype);
+    snprintf(key, sizeof key, "qtype %s %s", type, q->q.name);
+    gate_report(&g->reporter, key, "refused a %s query for %s (only A, AAAA, CNAME, HTTPS and SVCB queries are "
+                "forwarded)", type, q->q.name);
+}
+
 static struct gate_pending *free_slot(struct gate_state *g)
 {
     for (size_t i = 0; i < GATE_MAX_PENDING; i++)
@@ -152,6 +166,12 @@ void gate_handle_query(struct gate_state *g, const uint8_t *msg, size_t len, con
         /* Never forwarded: a refused name cannot carry data out. */
         report_refused_name(g, q.q.name, verdict.denied);
         answer_error(g, msg, len, &q, DNS_RCODE_NXDOMAIN, client);
+        return;
+    }
+    if (!dns_qtype_forwarded(q.q.qtype)) {
+        /* Never forwarded either: the types that carry free-form data. */
+        report_refused_type(g, &q);
+        answer_error(g, msg, len, &q, DNS_RCODE_REFUSED, client);
         return;
     }
     struct gate_pending *p = free_slot(g);
