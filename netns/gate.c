@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -39,31 +38,10 @@ static void read_upstreams(struct gate_config *cfg)
     }
 }
 
-static void read_host_addresses(struct gate_config *cfg)
-{
-    struct ifaddrs *list = NULL;
-    if (getifaddrs(&list) < 0)
-        return;
-    for (struct ifaddrs *i = list; i && cfg->n_host_addrs < GATE_MAX_HOST_ADDRS; i = i->ifa_next) {
-        if (!i->ifa_addr)
-            continue;
-        int family = i->ifa_addr->sa_family;
-        const void *addr = family == AF_INET    ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
-                           : family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr
-                                                : NULL;
-        if (!addr)
-            continue;
-        cfg->host_addrs[cfg->n_host_addrs].family = family;
-        memcpy(cfg->host_addrs[cfg->n_host_addrs++].addr, addr, family == AF_INET ? 4 : 16);
-    }
-    freeifaddrs(list);
-}
-
 int gate_prepare(struct gate_config *cfg, char *err, size_t errlen)
 {
     cfg->log_file_fd = -1;
     read_upstreams(cfg);
-    read_host_addresses(cfg);
     if (cfg->log_file) {
         cfg->log_file_fd = open(cfg->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
         if (cfg->log_file_fd < 0) {

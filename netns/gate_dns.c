@@ -204,15 +204,6 @@ static bool literal_allowed(const struct allowlist *list, int family, const uint
     return false;
 }
 
-static bool is_host_address(const struct gate_config *cfg, int family, const uint8_t *addr)
-{
-    for (size_t i = 0; i < cfg->n_host_addrs; i++)
-        if (cfg->host_addrs[i].family == family &&
-            memcmp(cfg->host_addrs[i].addr, addr, family == AF_INET ? 4 : 16) == 0)
-            return true;
-    return false;
-}
-
 static bool keep_address(int family, const uint8_t *addr, void *opaque)
 {
     struct keep_ctx *k = opaque;
@@ -220,7 +211,7 @@ static bool keep_address(int family, const uint8_t *addr, void *opaque)
         return false; /* the sandbox has no IPv6 route: clients fall back to IPv4 at once */
     enum addr_class c = addr_classify(family, addr);
     const char *why = NULL;
-    if (is_host_address(k->g->cfg, family, addr))
+    if (carveouts_has_host(k->g->cfg->carveouts, family, addr))
         why = "one of this machine's own addresses";
     else if ((c == ADDR_PRIVATE || c == ADDR_SHARED_CGNAT) && !literal_allowed(k->g->cfg->allowlist, family, addr))
         why = "a private network address; allow it literally with --allow ADDRESS if you mean it";
