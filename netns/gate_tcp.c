@@ -29,7 +29,9 @@ static struct gate_tcp_client *oldest_unfinished(struct gate_state *g)
     return oldest;
 }
 
-static struct gate_tcp_client *free_client(struct gate_state *g)
+/* A slot for a new connection: a free one, else the oldest unfinished
+ * connection's, closed.  NULL if every connection waits for upstream. */
+static struct gate_tcp_client *slot_for_new(struct gate_state *g)
 {
     for (size_t i = 0; i < GATE_MAX_TCP_CLIENTS; i++)
         if (g->tcp[i].phase == GATE_TCP_FREE)
@@ -53,7 +55,7 @@ void gate_tcp_accept(struct gate_state *g)
         int fd = accept4(g->cfg->tcp_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
-        struct gate_tcp_client *c = free_client(g);
+        struct gate_tcp_client *c = slot_for_new(g);
         if (!c) {
             close(fd);
             continue;
