@@ -33,8 +33,10 @@ void init_network(const struct plan *plan, int channel)
     int fds[4] = {-1, -1, -1, -1};
     size_t n = 0;
     if (plan->net == NET_FILTERED) {
-        struct nft_policy policy = {
-            .allowlist = &plan->allowlist, .host_ports = plan->host_ports, .n_host_ports = plan->n_host_ports};
+        struct nft_policy policy = {.allowlist = &plan->allowlist,
+                                    .carveouts = &plan->carveouts,
+                                    .host_ports = plan->host_ports,
+                                    .n_host_ports = plan->n_host_ports};
         /* Fail closed: without the firewall there is no network at all. */
         if (nft_install(&policy, err, sizeof err) < 0)
             die("%s", err);

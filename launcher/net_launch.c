@@ -20,6 +20,7 @@ static pid_t start_gate(const struct plan *plan, const int *fds)
 {
     struct gate_config cfg = {
         .allowlist = &plan->allowlist,
+        .carveouts = &plan->carveouts,
         .udp_fd = fds[0],
         .tcp_fd = fds[1],
         .nft_fd = fds[2],
@@ -58,6 +59,8 @@ int net_launch(const struct plan *plan, pid_t init, int channel, struct net_sess
         .dns = plan->net == NET_OPEN,
     };
     net->gate = -1;
+    if (plan->net == NET_FILTERED)
+        plan_tell_carveouts(plan);
     if (netstack_start(&sopts, &net->stack, err, sizeof err) < 0) {
         warnx_clbox("%s", err);
         return -1;

@@ -433,6 +433,7 @@ void plan_free(struct plan *plan)
     strv_free(&plan->env);
     strv_free(&plan->profiles);
     allowlist_free(&plan->allowlist);
+    carveouts_free(&plan->carveouts);
     free(plan->host_ports);
     free(plan->log_file);
     *plan = (struct plan){0};

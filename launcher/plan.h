@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "../netns/allowlist.h"
+#include "../netns/carveout.h"
 #include "cli.h"
 
 enum mount_kind {
@@ -56,6 +57,7 @@ struct plan {
     enum net_mode net;
     enum net_backend net_backend; /* never NET_BACKEND_UNSET */
     struct allowlist allowlist;
+    struct carveouts carveouts; /* --net filtered: what allowed ranges leave out */
     unsigned short *host_ports;
     size_t n_host_ports;
     char *log_file;
@@ -77,6 +79,9 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
                size_t errlen);
 void plan_free(struct plan *plan);
 void plan_print(const struct plan *plan, FILE *out);
+/* At start: each allowed range that leaves out addresses reaching this
+ * machine, said on stderr (not with -q). */
+void plan_tell_carveouts(const struct plan *plan);
 
 /* Adds a mount; one already at the same path is replaced. */
 void plan_add(struct plan *plan, enum mount_kind kind, const char *path, const char *source, mode_t mode,

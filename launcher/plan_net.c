@@ -88,5 +88,10 @@ int plan_build_network(const struct options *opts, const struct host_facts *host
         plan->log_file = path_normalize(opts->log_file, host->cwd);
     if (plan->net == NET_NONE)
         return 0;
+    if (plan->net == NET_FILTERED) {
+        carveouts_add_fixed(&plan->carveouts);
+        if (carveouts_add_interfaces(&plan->carveouts, err, errlen) < 0)
+            return -1;
+    }
     return add_resolv_conf(plan, err, errlen);
 }

@@ -1,7 +1,9 @@
 /* --dry-run: the plan as a person reads it. */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "plan.h"
+#include "util.h"
 
 static const char *kind_name(enum mount_kind kind)
 {
@@ -19,6 +21,21 @@ static const char *kind_name(enum mount_kind kind)
     case MOUNT_FILE: return "file";
     }
     return "?";
+}
+
+/* The carve-outs that an exact --allow lifts (fixed = false), or the
+ * others, under `title`. */
+static void print_carveouts(const struct plan *plan, FILE *out, bool fixed, const char *title)
+{
+    for (size_t i = 0; i < plan->carveouts.n; i++) {
+        const struct carveout *c = &plan->carveouts.items[i];
+        if (c->fixed != fixed)
+            continue;
+        char text[INET6_ADDRSTRLEN + 8];
+        carveout_format(c, text, sizeof text);
+        fprintf(out, "%s  %s (%s)\n", title, text, c->why);
+        title = "";
+    }
 }
 
 /* "filtered (slirp4netns; only the allowlist below)" and the like. */
@@ -53,6 +70,49 @@ static void print_network(const struct plan *plan, FILE *out)
     for (size_t i = 0; i < plan->n_host_ports; i++)
         fprintf(out, " %u", plan->host_ports[i]);
     fprintf(out, "%s\n", plan->n_host_ports ? "" : " none");
+    print_carveouts(plan, out, false, "left out of allowed address ranges (allow an address exactly to open it):\n");
+    print_carveouts(plan, out, true, "never opened by --allow (--allow-host-port opens this machine's loopback "
+                                     "ports):\n");
+}
+
+/* Ends a list of carve-outs cut from one rule. */
+static void tell_one_rule(const struct allow_rule *rule, const char *list, size_t more, bool exact_lifts,
+                          bool fixed)
+{
+    char text[ALLOW_NAME_MAX + 64], tail[32] = "";
+    allow_rule_format(rule, text, sizeof text);
+    if (more)
+        snprintf(tail, sizeof tail, " and %zu more", more);
+    warnx_clbox("--allow %s leaves out the addresses that reach this machine: %s%s (%s%s%s)", text, list, tail,
+                exact_lifts ? "allow an address exactly to open it" : "", exact_lifts && fixed ? "; " : "",
+                fixed ? "--allow-host-port opens this machine's loopback ports" : "");
+}
+
+void plan_tell_carveouts(const struct plan *plan)
+{
+    enum { SHOWN = 6 };
+    if (clbox_verbosity == VERBOSITY_QUIET)
+        return;
+    for (size_t i = 0; i < plan->allowlist.n_allow; i++) {
+        const struct allow_rule *rule = &plan->allowlist.allow[i];
+        char list[SHOWN * (INET6_ADDRSTRLEN + 8)] = "";
+        size_t cut = 0, len = 0;
+        bool exact_lifts = false, fixed = false;
+        for (size_t j = 0; j < plan->carveouts.n; j++) {
+            const struct carveout *c = &plan->carveouts.items[j];
+            if (!carveout_cuts(c, rule))
+                continue;
+            exact_lifts |= !c->fixed;
+            fixed |= c->fixed;
+            if (cut++ >= SHOWN)
+                continue;
+            char one[INET6_ADDRSTRLEN + 8];
+            carveout_format(c, one, sizeof one);
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", one);
+        }
+        if (cut)
+            tell_one_rule(rule, list, cut > SHOWN ? cut - SHOWN : 0, exact_lifts, fixed);
+    }
 }
 
 /* Values of variables that look like credentials are not printed: a plan is

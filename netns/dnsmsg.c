@@ -396,6 +396,39 @@ static bool qtype_forwardable(uint16_t t)
     return t != 0 && t != DNS_TYPE_OPT && (t < 128 || t > 254);
 }
 
+bool dns_qtype_forwarded(uint16_t qtype)
+{
+    switch (qtype) {
+    case DNS_TYPE_A:
+    case DNS_TYPE_AAAA:
+    case DNS_TYPE_CNAME:
+    case DNS_TYPE_SVCB:
+    case DNS_TYPE_HTTPS: return true;
+    default: return false;
+    }
+}
+
+const char *dns_type_name(uint16_t qtype)
+{
+    switch (qtype) {
+    case DNS_TYPE_A: return "A";
+    case DNS_TYPE_NS: return "NS";
+    case DNS_TYPE_CNAME: return "CNAME";
+    case DNS_TYPE_SOA: return "SOA";
+    case DNS_TYPE_NULL: return "NULL";
+    case DNS_TYPE_PTR: return "PTR";
+    case DNS_TYPE_MX: return "MX";
+    case DNS_TYPE_TXT: return "TXT";
+    case DNS_TYPE_AAAA: return "AAAA";
+    case DNS_TYPE_SRV: return "SRV";
+    case DNS_TYPE_SVCB: return "SVCB";
+    case DNS_TYPE_HTTPS: return "HTTPS";
+    case DNS_TYPE_ANY: return "ANY";
+    case DNS_TYPE_CAA: return "CAA";
+    default: return NULL;
+    }
+}
+
 int dns_parse_query(const uint8_t *msg, size_t len, struct dns_query_info *out)
 {
     if (!msg || !out)

@@ -18,6 +18,7 @@ enum {
     DNS_TYPE_NS = 2,
     DNS_TYPE_CNAME = 5,
     DNS_TYPE_SOA = 6,
+    DNS_TYPE_NULL = 10,
     DNS_TYPE_PTR = 12,
     DNS_TYPE_MX = 15,
     DNS_TYPE_TXT = 16,
@@ -27,6 +28,7 @@ enum {
     DNS_TYPE_SVCB = 64,
     DNS_TYPE_HTTPS = 65,
     DNS_TYPE_ANY = 255,
+    DNS_TYPE_CAA = 257,
 };
 enum { DNS_CLASS_IN = 1 };
 enum {
@@ -97,6 +99,16 @@ struct dns_query_info {
  * name is lower-cased. Returns 0, or a negative enum dns_error; out is only
  * meaningful on success. */
 int dns_parse_query(const uint8_t *msg, size_t len, struct dns_query_info *out);
+
+/* Whether the gate forwards a query of this type for an allowlisted name:
+ * A and AAAA (what getaddrinfo asks, in glibc and musl alike), CNAME, and
+ * SVCB and HTTPS (RFC 9460: browsers, and curl built with HTTPS records).
+ * Every other type is answered REFUSED: TXT, NULL, MX, ANY and the like
+ * carry free-form data, the channel of a DNS tunnel under an allowlisted
+ * zone's wildcard, and no client the sandbox runs needs them. */
+bool dns_qtype_forwarded(uint16_t qtype);
+/* "A", "TXT", ... for the common types, NULL for the others. */
+const char *dns_type_name(uint16_t qtype);
 
 /* Builds the gate's own answer to a query: same ID and opcode, QR=1, RA=1,
  * RD and CD copied, the given RCODE (0..15), no records. If the query's

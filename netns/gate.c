@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -20,8 +19,6 @@
 #include "../seccomp/gate_filter.h"
 #include "gate_dns.h"
 #include "nflog.h"
-
-enum { TCP_CLIENT_TIMEOUT_S = 1 };
 
 static void read_upstreams(struct gate_config *cfg)
 {
@@ -41,31 +38,10 @@ static void read_upstreams(struct gate_config *cfg)
     }
 }
 
-static void read_host_addresses(struct gate_config *cfg)
-{
-    struct ifaddrs *list = NULL;
-    if (getifaddrs(&list) < 0)
-        return;
-    for (struct ifaddrs *i = list; i && cfg->n_host_addrs < GATE_MAX_HOST_ADDRS; i = i->ifa_next) {
-        if (!i->ifa_addr)
-            continue;
-        int family = i->ifa_addr->sa_family;
-        const void *addr = family == AF_INET    ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
-                           : family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr
-                                                : NULL;
-        if (!addr)
-            continue;
-        cfg->host_addrs[cfg->n_host_addrs].family = family;
-        memcpy(cfg->host_addrs[cfg->n_host_addrs++].addr, addr, family == AF_INET ? 4 : 16);
-    }
-    freeifaddrs(list);
-}
-
 int gate_prepare(struct gate_config *cfg, char *err, size_t errlen)
 {
     cfg->log_file_fd = -1;
     read_upstreams(cfg);
-    read_host_addresses(cfg);
     if (cfg->log_file) {
         cfg->log_file_fd = open(cfg->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
         if (cfg->log_file_fd < 0) {
@@ -88,33 +64,12 @@ static void serve_udp(struct gate_state *g)
 {
     static uint8_t buf[GATE_MAX_QUERY + 1];
     for (int i = 0; i < 64; i++) { /* drain what is queued, but let others in */
-        struct gate_client c = {.tcp_fd = -1, .addr_len = sizeof c.addr};
+        struct gate_client c = {.tcp_slot = -1, .addr_len = sizeof c.addr};
         ssize_t n = recvfrom(g->cfg->udp_fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&c.addr, &c.addr_len);
         if (n < 0)
             return;
         gate_handle_query(g, buf, (size_t)n, &c);
     }
-}
-
-/* One query per connection, read with a short timeout: a client that
- * stalls only delays itself by that much. */
-static void serve_tcp(struct gate_state *g)
-{
-    struct gate_client c = {.addr_len = sizeof c.addr};
-    c.tcp_fd = accept4(g->cfg->tcp_fd, (struct sockaddr *)&c.addr, &c.addr_len, SOCK_CLOEXEC);
-    if (c.tcp_fd < 0)
-        return;
-    struct timeval tv = {.tv_sec = TCP_CLIENT_TIMEOUT_S};
-    setsockopt(c.tcp_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(c.tcp_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    uint8_t head[2], msg[GATE_MAX_QUERY];
-    size_t len;
-    if (gate_read_exact(c.tcp_fd, head, 2) < 0 || (len = (size_t)head[0] << 8 | head[1]) == 0 ||
-        len > sizeof msg || gate_read_exact(c.tcp_fd, msg, len) < 0) {
-        close(c.tcp_fd);
-        return;
-    }
-    gate_handle_query(g, msg, len, &c);
 }
 
 static void report_packet(const struct nflog_packet *pkt, void *opaque)
@@ -176,9 +131,59 @@ static void confine(const struct gate_config *cfg)
 static volatile sig_atomic_t stopping;
 static void on_stop(int sig) { (void)sig, stopping = 1; }
 
+/* What the gate waits for: its three sockets, then each upstream query and
+ * TCP connection in progress; `next_ms` becomes the nearest deadline. */
+struct wait_set {
+    struct pollfd fds[3 + GATE_MAX_PENDING + GATE_MAX_TCP_CLIENTS];
+    struct gate_pending *pending[3 + GATE_MAX_PENDING + GATE_MAX_TCP_CLIENTS];
+    struct gate_tcp_client *tcp[3 + GATE_MAX_PENDING + GATE_MAX_TCP_CLIENTS];
+    nfds_t n;
+    uint64_t next_ms;
+};
+enum { FIXED_FDS = 3 };
+
+static void collect(struct gate_state *g, struct wait_set *w, uint64_t now)
+{
+    memset(w->pending, 0, sizeof w->pending);
+    memset(w->tcp, 0, sizeof w->tcp);
+    w->fds[0] = (struct pollfd){.fd = g->cfg->udp_fd, .events = POLLIN};
+    w->fds[1] = (struct pollfd){.fd = g->cfg->tcp_fd, .events = POLLIN};
+    w->fds[2] = (struct pollfd){.fd = g->cfg->log_fd, .events = POLLIN};
+    w->n = FIXED_FDS;
+    w->next_ms = now + 1000;
+    for (size_t i = 0; i < GATE_MAX_PENDING; i++) {
+        if (!g->pending[i].used)
+            continue;
+        w->pending[w->n] = &g->pending[i];
+        w->fds[w->n++] = (struct pollfd){.fd = g->pending[i].upstream_fd, .events = POLLIN};
+        if (g->pending[i].deadline_ms < w->next_ms)
+            w->next_ms = g->pending[i].deadline_ms;
+    }
+    gate_tcp_poll_set(g, w->fds, w->tcp, &w->n, &w->next_ms);
+}
+
+static void dispatch(struct gate_state *g, struct wait_set *w)
+{
+    if (w->fds[0].revents)
+        serve_udp(g);
+    if (w->fds[1].revents)
+        gate_tcp_accept(g);
+    if (w->fds[2].revents)
+        read_firewall_log(g);
+    for (nfds_t i = FIXED_FDS; i < w->n; i++) {
+        if (!w->fds[i].revents)
+            continue;
+        if (w->pending[i] && w->pending[i]->used)
+            gate_handle_upstream(g, w->pending[i]);
+        else if (w->tcp[i])
+            gate_tcp_ready(g, w->tcp[i]);
+    }
+}
+
 _Noreturn void gate_run(struct gate_config *cfg)
 {
     static struct gate_state g;
+    static struct wait_set w;
     /* SIGTERM from the launcher when the sandbox has ended: report what the
      * firewall logged in its last moments, then go. */
     struct sigaction sa = {.sa_handler = on_stop};
@@ -192,39 +197,22 @@ _Noreturn void gate_run(struct gate_config *cfg)
     g.reporter = (struct gate_reporter){.quiet = cfg->quiet, .log_file_fd = cfg->log_file_fd};
     for (size_t i = 0; i < GATE_MAX_PENDING; i++)
         g.pending[i].upstream_fd = -1;
-    enum { FIXED = 3 };
+    for (size_t i = 0; i < GATE_MAX_TCP_CLIENTS; i++)
+        g.tcp[i].fd = -1;
     for (;;) {
-        struct pollfd fds[FIXED + GATE_MAX_PENDING];
-        struct gate_pending *owner[FIXED + GATE_MAX_PENDING] = {0};
-        fds[0] = (struct pollfd){.fd = cfg->udp_fd, .events = POLLIN};
-        fds[1] = (struct pollfd){.fd = cfg->tcp_fd, .events = POLLIN};
-        fds[2] = (struct pollfd){.fd = cfg->log_fd, .events = POLLIN};
-        nfds_t n = FIXED;
-        uint64_t now = gate_now_ms(), next = now + 1000;
-        for (size_t i = 0; i < GATE_MAX_PENDING; i++) {
-            if (!g.pending[i].used)
-                continue;
-            owner[n] = &g.pending[i];
-            fds[n++] = (struct pollfd){.fd = g.pending[i].upstream_fd, .events = POLLIN};
-            if (g.pending[i].deadline_ms < next)
-                next = g.pending[i].deadline_ms;
-        }
+        uint64_t now = gate_now_ms();
+        collect(&g, &w, now);
         if (stopping) {
             read_firewall_log(&g);
             _exit(0);
         }
-        int r = poll(fds, n, next > now ? (int)(next - now) : 0);
+        int r = poll(w.fds, w.n, w.next_ms > now ? (int)(w.next_ms - now) : 0);
         if (r < 0 && errno != EINTR)
             die("the DNS gate cannot wait for queries: %s", strerror(errno));
-        if (r > 0 && fds[0].revents)
-            serve_udp(&g);
-        if (r > 0 && fds[1].revents)
-            serve_tcp(&g);
-        if (r > 0 && fds[2].revents)
-            read_firewall_log(&g);
-        for (nfds_t i = FIXED; r > 0 && i < n; i++)
-            if (fds[i].revents && owner[i]->used)
-                gate_handle_upstream(&g, owner[i]);
-        gate_expire(&g, gate_now_ms());
+        if (r > 0)
+            dispatch(&g, &w);
+        now = gate_now_ms();
+        gate_expire(&g, now);
+        gate_tcp_expire(&g, now);
     }
 }

@@ -12,12 +12,13 @@
 #include <sys/socket.h>
 
 #include "allowlist.h"
+#include "carveout.h"
 
 #define GATE_MAX_UPSTREAMS 3
-#define GATE_MAX_HOST_ADDRS 64
 
 struct gate_config {
     const struct allowlist *allowlist;
+    const struct carveouts *carveouts; /* its host addresses are removed from answers */
     int udp_fd, tcp_fd; /* listening inside the sandbox's network namespace */
     int nft_fd;         /* netfilter netlink, inside the sandbox's namespace */
     int log_fd;         /* the firewall's log of refused packets */
@@ -27,15 +28,10 @@ struct gate_config {
     /* Filled by gate_prepare(), on the host. */
     struct sockaddr_storage upstreams[GATE_MAX_UPSTREAMS];
     size_t n_upstreams;
-    struct {
-        int family;
-        unsigned char addr[16];
-    } host_addrs[GATE_MAX_HOST_ADDRS];
-    size_t n_host_addrs;
     int log_file_fd;
 };
 
-/* Reads the host's resolvers and addresses and opens --log FILE.  Returns
+/* Reads the host's resolvers and opens --log FILE.  Returns
  * 0, or -1 with the reason. */
 int gate_prepare(struct gate_config *cfg, char *err, size_t errlen);
 /* Serves until the launcher dies.  Never returns. */

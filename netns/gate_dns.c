@@ -19,7 +19,6 @@ enum {
     TCP_TIMEOUT_MS = 3000,
     MIN_ALLOW_SECONDS = 60,    /* a CDN's 5-second TTL must not cut a download short */
     MAX_ALLOW_SECONDS = 86400,
-    MAX_ANSWER = 65535,
     MAX_ADDRS = 128,
 };
 
@@ -30,14 +29,11 @@ uint64_t gate_now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void send_to_client(const struct gate_state *g, const struct gate_client *c, const struct dns_query_info *q,
+static void send_to_client(struct gate_state *g, const struct gate_client *c, const struct dns_query_info *q,
                            uint8_t *msg, size_t len)
 {
-    if (c->tcp_fd >= 0) {
-        uint8_t prefix[2] = {(uint8_t)(len >> 8), (uint8_t)len};
-        if (write_all(c->tcp_fd, prefix, 2) == 0)
-            (void)write_all(c->tcp_fd, msg, len);
-        close(c->tcp_fd);
+    if (c->tcp_slot >= 0) {
+        gate_tcp_answer(g, c, msg, len);
         return;
     }
     size_t limit = q && q->has_edns && q->edns_udp_size > 512 ? q->edns_udp_size : 512;
@@ -59,8 +55,8 @@ static void answer_error(struct gate_state *g, const uint8_t *query, size_t qlen
     int n = dns_build_error(query, qlen, rcode, out, sizeof out);
     if (n > 0)
         send_to_client(g, c, q, out, (size_t)n);
-    else if (c->tcp_fd >= 0)
-        close(c->tcp_fd);
+    else if (c->tcp_slot >= 0)
+        gate_tcp_drop(g, c);
 }
 
 static void report_refused_name(struct gate_state *g, const char *name, bool denied)
@@ -74,6 +70,20 @@ static void report_refused_name(struct gate_state *g, const char *name, bool den
         gate_report(&g->reporter, key, "blocked DNS lookup of %s (denied by --deny)", name);
     else
         gate_report(&g->reporter, key, "blocked DNS lookup of %s (not allowlisted; add --allow %s)", name, name);
+}
+
+/* An allowlisted name asked with a type the gate does not forward. */
+static void report_refused_type(struct gate_state *g, const struct dns_query_info *q)
+{
+    char type[16], key[300];
+    const char *known = dns_type_name(q->q.qtype);
+    if (known)
+        snprintf(type, sizeof type, "%s", known);
+    else
+        snprintf(type, sizeof type, "TYPE%u", q->q.qtype);
+    snprintf(key, sizeof key, "qtype %s %s", type, q->q.name);
+    gate_report(&g->reporter, key, "refused a %s query for %s (only A, AAAA, CNAME, HTTPS and SVCB queries are "
+                "forwarded)", type, q->q.name);
 }
 
 static struct gate_pending *free_slot(struct gate_state *g)
@@ -158,6 +168,12 @@ void gate_handle_query(struct gate_state *g, const uint8_t *msg, size_t len, con
         answer_error(g, msg, len, &q, DNS_RCODE_NXDOMAIN, client);
         return;
     }
+    if (!dns_qtype_forwarded(q.q.qtype)) {
+        /* Never forwarded either: the types that carry free-form data. */
+        report_refused_type(g, &q);
+        answer_error(g, msg, len, &q, DNS_RCODE_REFUSED, client);
+        return;
+    }
     struct gate_pending *p = free_slot(g);
     if (!p || g->cfg->n_upstreams == 0) {
         answer_error(g, msg, len, &q, DNS_RCODE_SERVFAIL, client);
@@ -188,15 +204,6 @@ static bool literal_allowed(const struct allowlist *list, int family, const uint
     return false;
 }
 
-static bool is_host_address(const struct gate_config *cfg, int family, const uint8_t *addr)
-{
-    for (size_t i = 0; i < cfg->n_host_addrs; i++)
-        if (cfg->host_addrs[i].family == family &&
-            memcmp(cfg->host_addrs[i].addr, addr, family == AF_INET ? 4 : 16) == 0)
-            return true;
-    return false;
-}
-
 static bool keep_address(int family, const uint8_t *addr, void *opaque)
 {
     struct keep_ctx *k = opaque;
@@ -204,7 +211,7 @@ static bool keep_address(int family, const uint8_t *addr, void *opaque)
         return false; /* the sandbox has no IPv6 route: clients fall back to IPv4 at once */
     enum addr_class c = addr_classify(family, addr);
     const char *why = NULL;
-    if (is_host_address(k->g->cfg, family, addr))
+    if (carveouts_has_host(k->g->cfg->carveouts, family, addr))
         why = "one of this machine's own addresses";
     else if ((c == ADDR_PRIVATE || c == ADDR_SHARED_CGNAT) && !literal_allowed(k->g->cfg->allowlist, family, addr))
         why = "a private network address; allow it literally with --allow ADDRESS if you mean it";
@@ -244,7 +251,8 @@ static int allow_addresses(struct gate_state *g, const struct dns_query_info *q,
     return count ? nftset_add(g->cfg->nft_fd, entries, count) : 0;
 }
 
-int gate_read_exact(int fd, uint8_t *buf, size_t len)
+/* Reads exactly len bytes from a blocking fd (with its own timeout). */
+static int read_exact(int fd, uint8_t *buf, size_t len)
 {
     for (size_t got = 0; got < len;) {
         ssize_t n = read(fd, buf + got, len - got);
@@ -271,17 +279,17 @@ static ssize_t ask_over_tcp(const struct sockaddr_storage *up, const uint8_t *ms
         write_all(fd, msg, len) < 0)
         return -1;
     uint8_t head[2];
-    if (gate_read_exact(fd, head, 2) < 0)
+    if (read_exact(fd, head, 2) < 0)
         return -1;
     size_t want = (size_t)head[0] << 8 | head[1];
-    if (want == 0 || want > outcap || gate_read_exact(fd, out, want) < 0)
+    if (want == 0 || want > outcap || read_exact(fd, out, want) < 0)
         return -1;
     return (ssize_t)want;
 }
 
 void gate_handle_upstream(struct gate_state *g, struct gate_pending *p)
 {
-    static uint8_t answer[MAX_ANSWER], out[MAX_ANSWER];
+    static uint8_t answer[GATE_MAX_ANSWER], out[GATE_MAX_ANSWER];
     ssize_t n = recv(p->upstream_fd, answer, sizeof answer, MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
@@ -314,7 +322,6 @@ void gate_handle_upstream(struct gate_state *g, struct gate_pending *p)
     out[0] = (uint8_t)(p->query.id >> 8);
     out[1] = (uint8_t)p->query.id;
     send_to_client(g, &p->client, &p->query, out, result.len);
-    p->client.tcp_fd = -1;
     finish(p);
 }
 

@@ -9,13 +9,15 @@
 #include "dnsmsg.h"
 #include "gate.h"
 #include "gate_report.h"
+#include "gate_tcp.h"
 
 #define GATE_MAX_PENDING 64
-#define GATE_MAX_QUERY 1024
 
-/* A client to answer: over UDP (tcp_fd < 0) at `addr`, or a TCP connection. */
+/* A client to answer: over UDP at `addr` (tcp_slot < 0), or the TCP
+ * connection in that slot, if its serial still matches. */
 struct gate_client {
-    int tcp_fd;
+    int tcp_slot;
+    unsigned tcp_serial;
     struct sockaddr_storage addr;
     socklen_t addr_len;
 };
@@ -38,11 +40,11 @@ struct gate_state {
     struct gate_config *cfg;
     struct gate_reporter reporter;
     struct gate_pending pending[GATE_MAX_PENDING];
+    struct gate_tcp_client tcp[GATE_MAX_TCP_CLIENTS];
+    unsigned tcp_serial;
 };
 
 uint64_t gate_now_ms(void);
-/* Reads exactly len bytes from a blocking fd (with its own timeout). */
-int gate_read_exact(int fd, uint8_t *buf, size_t len);
 /* A query from the sandbox: answered at once, or forwarded. */
 void gate_handle_query(struct gate_state *g, const uint8_t *msg, size_t len, const struct gate_client *client);
 /* The upstream socket of `p` is readable. */

@@ -38,22 +38,26 @@ static bool over_rate(time_t now)
     return ++lines_in_window > LINES_PER_SECOND;
 }
 
+/* The whole line is escaped, not just the names in it: whatever a caller
+ * passes (a name from a query or an answer, an address), no byte the
+ * sandbox chose can steer the user's terminal or a viewer of --log. */
 void gate_report(struct gate_reporter *r, const char *key, const char *fmt, ...)
 {
     time_t now = time(NULL);
     if (seen_recently(key, now) || over_rate(now))
         return;
-    /* One write per line: lines from the gate and the launcher never mix. */
-    static const char prefix[] = "clbox: ";
-    char line[512];
-    memcpy(line, prefix, sizeof prefix - 1);
-    char *message = line + sizeof prefix - 1;
-    size_t room = sizeof line - (sizeof prefix - 1) - 1;
+    char raw[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(message, room, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    size_t len = n < 0 ? 0 : (size_t)n >= room ? room - 1 : (size_t)n;
+    /* One write per line: lines from the gate and the launcher never mix. */
+    static const char prefix[] = "clbox: ";
+    char line[sizeof prefix + 4 * sizeof raw + 1];
+    memcpy(line, prefix, sizeof prefix - 1);
+    char *message = line + sizeof prefix - 1;
+    str_printable(raw, message, sizeof line - (sizeof prefix - 1) - 1);
+    size_t len = strlen(message);
     message[len++] = '\n';
     if (!r->quiet)
         (void)write_all(STDERR_FILENO, line, len + sizeof prefix - 1);

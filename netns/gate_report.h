@@ -11,7 +11,8 @@ struct gate_reporter {
 };
 
 /* `key` identifies the refused thing (for de-duplication); the message is
- * the line without "clbox: ". */
+ * the line without "clbox: ".  The formatted line goes through
+ * str_printable() before it is written, on stderr and to --log alike. */
 void gate_report(struct gate_reporter *r, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

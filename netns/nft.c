@@ -29,11 +29,12 @@ static void put(struct text *t, const char *fmt, ...)
     t->len += (size_t)n;
 }
 
-static void put_address_rules(struct text *t, const struct allowlist *list)
+/* The literal rules naming one exact address (exact = true), or the ranges. */
+static void put_address_rules(struct text *t, const struct allowlist *list, bool exact)
 {
     for (size_t i = 0; list && i < list->n_allow; i++) {
         const struct allow_rule *r = &list->allow[i];
-        if (r->kind != ALLOW_ADDRESS)
+        if (r->kind != ALLOW_ADDRESS || allow_rule_is_exact(r) != exact)
             continue;
         char addr[INET6_ADDRSTRLEN];
         inet_ntop(r->family, r->addr, addr, sizeof addr);
@@ -42,6 +43,32 @@ static void put_address_rules(struct text *t, const struct allowlist *list)
             put(t, " meta l4proto { tcp, udp } th dport %u", r->port);
         put(t, " accept\n");
     }
+}
+
+static size_t count_family(const struct carveouts *list, int family)
+{
+    size_t n = 0;
+    for (size_t i = 0; list && i < list->n; i++)
+        n += list->items[i].family == family;
+    return n;
+}
+
+static void put_carveout_set(struct text *t, const struct carveouts *list, int family)
+{
+    if (!count_family(list, family))
+        return;
+    put(t, "  set %s { type %s; flags interval; elements = {", family == AF_INET ? NFT_SET_CARVE4 : NFT_SET_CARVE6,
+        family == AF_INET ? "ipv4_addr" : "ipv6_addr");
+    const char *sep = " ";
+    for (size_t i = 0; i < list->n; i++) {
+        if (list->items[i].family != family)
+            continue;
+        char text[INET6_ADDRSTRLEN + 8];
+        carveout_format(&list->items[i], text, sizeof text);
+        put(t, "%s%s", sep, text);
+        sep = ", ";
+    }
+    put(t, " }; }\n");
 }
 
 int nft_ruleset_text(const struct nft_policy *policy, char *out, size_t outlen)
@@ -53,6 +80,8 @@ int nft_ruleset_text(const struct nft_policy *policy, char *out, size_t outlen)
     put(&t, "  set " NFT_SET_ALLOW4_PORT " { type ipv4_addr . inet_service; flags timeout; }\n");
     put(&t, "  set " NFT_SET_ALLOW6 " { type ipv6_addr; flags timeout; }\n");
     put(&t, "  set " NFT_SET_ALLOW6_PORT " { type ipv6_addr . inet_service; flags timeout; }\n");
+    put_carveout_set(&t, policy->carveouts, AF_INET);
+    put_carveout_set(&t, policy->carveouts, AF_INET6);
     /* Refused: logged for the report, then rejected at once.  A TCP reset
      * fails even a blocking connect() at once; an ICMP error would reach a
      * socket still locked by that connect() and wait for the SYN's
@@ -78,7 +107,15 @@ int nft_ruleset_text(const struct nft_policy *policy, char *out, size_t outlen)
     /* No IPv6 route leaves the sandbox; the kernel's own neighbour and
      * multicast chatter on tap0 is refused without a report. */
     put(&t, "    meta nfproto ipv6 reject with icmpx admin-prohibited\n");
-    put_address_rules(&t, policy->allowlist);
+    /* An exact address the user named is theirs to reach; then what
+     * reaches this machine is refused, whatever range holds it, and so
+     * are the answers of allowlisted names (the gate removes them too). */
+    put_address_rules(&t, policy->allowlist, true);
+    if (count_family(policy->carveouts, AF_INET))
+        put(&t, "    ip daddr @" NFT_SET_CARVE4 " goto refuse\n");
+    if (count_family(policy->carveouts, AF_INET6))
+        put(&t, "    ip6 daddr @" NFT_SET_CARVE6 " goto refuse\n");
+    put_address_rules(&t, policy->allowlist, false);
     put(&t, "    ip daddr @" NFT_SET_ALLOW4 " accept\n");
     put(&t, "    ip daddr . th dport @" NFT_SET_ALLOW4_PORT " accept\n");
     put(&t, "    ip6 daddr @" NFT_SET_ALLOW6 " accept\n");
@@ -132,7 +169,8 @@ int nft_install(const struct nft_policy *policy, char *err, size_t errlen)
 {
     if (nft_load(err, errlen) < 0)
         return -1;
-    size_t cap = 4096 + 128 * (policy->allowlist ? policy->allowlist->n_allow : 0) + 8 * policy->n_host_ports;
+    size_t cap = 4096 + 128 * (policy->allowlist ? policy->allowlist->n_allow : 0) + 8 * policy->n_host_ports +
+                 64 * (policy->carveouts ? policy->carveouts->n : 0);
     char *ruleset = malloc(cap);
     if (!ruleset || nft_ruleset_text(policy, ruleset, cap) < 0) {
         free(ruleset);

@@ -3,7 +3,8 @@
  * never does).  Everything leaving the sandbox is dropped except loopback,
  * replies, the host ports the user opened, addresses the user allowed
  * literally, and addresses in the allow sets that the DNS gate fills as
- * allowlisted names resolve.  What is refused is logged to a netlink log
+ * allowlisted names resolve; what reaches this machine (carveout.h) is
+ * refused before any allowed range and any of those sets.  What is refused is logged to a netlink log
  * group (for the blocked-connection report) and rejected at once (a TCP
  * reset, else ICMP admin-prohibited), so a client fails fast instead of
  * timing out. */
@@ -14,12 +15,15 @@
 #include <stdint.h>
 
 #include "allowlist.h"
+#include "carveout.h"
 
 #define NFT_TABLE "clbox"
 #define NFT_SET_ALLOW4 "allow4"        /* ipv4_addr, with timeouts */
 #define NFT_SET_ALLOW4_PORT "allow4p"  /* ipv4_addr . inet_service, with timeouts */
 #define NFT_SET_ALLOW6 "allow6"
 #define NFT_SET_ALLOW6_PORT "allow6p"
+#define NFT_SET_CARVE4 "carve4"        /* ipv4_addr intervals: refused before any allowed range */
+#define NFT_SET_CARVE6 "carve6"
 #define NFT_LOG_GROUP 7373
 #define NFT_GATE_ADDR "127.0.0.53"
 
@@ -30,6 +34,7 @@
 
 struct nft_policy {
     const struct allowlist *allowlist; /* its ALLOW_ADDRESS rules become static rules */
+    const struct carveouts *carveouts; /* refused after exact addresses, before ranges */
     const uint16_t *host_ports;
     size_t n_host_ports;
 };

@@ -1,4 +1,5 @@
-/* Unit tests for allowlist parsing and matching, and the ruleset text. */
+/* Unit tests for allowlist parsing and matching, what allowed ranges leave
+ * out, and the ruleset text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "../../netns/allowlist.h"
+#include "../../netns/carveout.h"
 #include "../../netns/nft.h"
 
 static void add(struct allowlist *l, const char *text, bool deny)
@@ -164,6 +166,122 @@ static void test_ruleset_text(void **state)
     allowlist_free(&l);
 }
 
+static struct allow_rule rule(const char *text)
+{
+    struct allow_rule r;
+    char err[256];
+    if (allow_rule_parse(text, false, &r, err, sizeof err) < 0)
+        fail_msg("%s: %s", text, err);
+    return r;
+}
+
+static const struct carveout *find_carveout(const struct carveouts *c, const char *text)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        char t[64];
+        carveout_format(&c->items[i], t, sizeof t);
+        if (strcmp(t, text) == 0)
+            return &c->items[i];
+    }
+    return NULL;
+}
+
+/* How many carve-outs the rule `text` loses. */
+static size_t cuts(const struct carveouts *c, const char *text)
+{
+    struct allow_rule r = rule(text);
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        n += carveout_cuts(&c->items[i], &r);
+    return n;
+}
+
+static void test_carveouts(void **state)
+{
+    (void)state;
+    struct carveouts c = {0};
+    carveouts_add_fixed(&c);
+    uint8_t lan[4] = {192, 168, 1, 5}, lo[4] = {127, 0, 0, 1}, slirp[4] = {10, 0, 2, 15}, v6[16] = {0x20, 0x01, 0x0d,
+                                                                                                 0xb8, [15] = 7};
+    carveouts_add_host(&c, AF_INET, lan);
+    carveouts_add_host(&c, AF_INET, lan);   /* twice: once on the list */
+    carveouts_add_host(&c, AF_INET, lo);    /* inside 127.0.0.0/8 already */
+    carveouts_add_host(&c, AF_INET, slirp); /* inside 10.0.2.0/24 already */
+    carveouts_add_host(&c, AF_INET6, v6);
+    assert_non_null(find_carveout(&c, "127.0.0.0/8"));
+    assert_non_null(find_carveout(&c, "0.0.0.0/8"));
+    assert_non_null(find_carveout(&c, "169.254.0.0/16"));
+    assert_non_null(find_carveout(&c, "::1"));
+    assert_non_null(find_carveout(&c, "fe80::/10"));
+    assert_true(find_carveout(&c, "10.0.2.0/24")->fixed);
+    assert_true(find_carveout(&c, "192.168.1.5")->host);
+    assert_true(find_carveout(&c, "2001:db8::7")->host);
+    assert_null(find_carveout(&c, "127.0.0.1"));
+    assert_null(find_carveout(&c, "10.0.2.15"));
+    size_t lan_entries = 0;
+    for (size_t i = 0; i < c.n; i++)
+        lan_entries += c.items[i].family == AF_INET && !memcmp(c.items[i].addr, lan, 4);
+    assert_int_equal(lan_entries, 1);
+
+    assert_true(carveouts_has_host(&c, AF_INET, lan));
+    assert_false(carveouts_has_host(&c, AF_INET, lo)); /* loopback is not "a host address" entry */
+
+    /* Ranges lose what they hold; exact addresses keep their meaning,
+     * except in the network stack's 10.0.2.0/24. */
+    assert_int_equal(cuts(&c, "10.0.0.0/8"), 1);        /* 10.0.2.0/24 */
+    assert_int_equal(cuts(&c, "192.168.0.0/16"), 1);    /* 192.168.1.5 */
+    assert_int_equal(cuts(&c, "0.0.0.0/1"), 3);         /* 0/8, 10.0.2/24, 127/8 */
+    assert_int_equal(cuts(&c, "128.0.0.0/1"), 2);       /* 169.254/16, 192.168.1.5 */
+    assert_int_equal(cuts(&c, "127.0.0.0/16"), 1);      /* a range inside a carve-out: cut too */
+    assert_int_equal(cuts(&c, "203.0.113.0/24"), 0);
+    assert_int_equal(cuts(&c, "192.168.1.5"), 0);       /* exact: lifted */
+    assert_int_equal(cuts(&c, "192.168.1.5:22"), 0);
+    assert_int_equal(cuts(&c, "169.254.169.254"), 0);
+    assert_int_equal(cuts(&c, "10.0.2.2"), 1);          /* exact, but 10.0.2.0/24 stays */
+    assert_int_equal(cuts(&c, "2001:db8::/32"), 1);
+    assert_int_equal(cuts(&c, "fe80::1"), 0);
+    assert_int_equal(cuts(&c, "fe80::/16"), 1);
+    struct allow_rule name = rule("example.com");
+    assert_false(carveout_cuts(find_carveout(&c, "127.0.0.0/8"), &name));
+    carveouts_free(&c);
+    assert_int_equal(c.n, 0);
+}
+
+static void test_ruleset_carveouts(void **state)
+{
+    (void)state;
+    struct allowlist l = {0};
+    add(&l, "192.168.0.0/16", false);
+    add(&l, "192.168.1.5:22", false);
+    add(&l, "2001:db8::/32", false);
+    struct carveouts c = {0};
+    carveouts_add_fixed(&c);
+    uint8_t lan[4] = {192, 168, 1, 5};
+    carveouts_add_host(&c, AF_INET, lan);
+    struct nft_policy policy = {.allowlist = &l, .carveouts = &c};
+    char text[8192];
+    assert_true(nft_ruleset_text(&policy, text, sizeof text) > 0);
+    assert_non_null(strstr(text, "set carve4 { type ipv4_addr; flags interval; elements = { 0.0.0.0/8, "
+                                 "127.0.0.0/8, 169.254.0.0/16, 10.0.2.0/24, 192.168.1.5 }; }"));
+    assert_non_null(strstr(text, "set carve6 { type ipv6_addr; flags interval; elements = { ::, ::1, "));
+    const char *exact = strstr(text, "ip daddr 192.168.1.5/32 meta l4proto { tcp, udp } th dport 22 accept");
+    const char *carve4 = strstr(text, "ip daddr @carve4 goto refuse");
+    const char *carve6 = strstr(text, "ip6 daddr @carve6 goto refuse");
+    const char *range = strstr(text, "ip daddr 192.168.0.0/16 accept");
+    const char *sets = strstr(text, "ip daddr @allow4 accept");
+    const char *slirp = strstr(text, "ip daddr 10.0.2.0/24 goto refuse");
+    assert_non_null(exact);
+    assert_non_null(carve4);
+    assert_non_null(carve6);
+    assert_non_null(range);
+    assert_non_null(sets);
+    /* 10.0.2.0/24 first, then exact addresses, then what reaches this
+     * machine, then the ranges and the addresses of allowlisted names. */
+    assert_true(slirp < exact && exact < carve4 && carve4 < carve6 && carve6 < range && range < sets);
+    carveouts_free(&c);
+    allowlist_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +289,8 @@ int main(void)
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_matching),
         cmocka_unit_test(test_ruleset_text),
+        cmocka_unit_test(test_carveouts),
+        cmocka_unit_test(test_ruleset_carveouts),
     };
     return cmocka_run_group_tests_name("allowlist", tests, NULL, NULL);
 }

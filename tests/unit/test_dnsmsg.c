@@ -486,6 +486,25 @@ static void test_query_types(void **state)
     }
 }
 
+/* What the gate forwards for an allowlisted name: the types stub resolvers
+ * ask, nothing that carries free-form data back. */
+static void test_forwarded_types(void **state)
+{
+    (void)state;
+    static const unsigned forwarded[] = {DNS_TYPE_A, DNS_TYPE_AAAA, DNS_TYPE_CNAME, DNS_TYPE_SVCB, DNS_TYPE_HTTPS};
+    static const unsigned refused[] = {DNS_TYPE_TXT, 10 /* NULL */, DNS_TYPE_MX, DNS_TYPE_ANY, DNS_TYPE_SRV,
+                                       DNS_TYPE_PTR, DNS_TYPE_NS, DNS_TYPE_SOA, 257 /* CAA */, 99 /* SPF */,
+                                       0, 13 /* HINFO */, 44 /* SSHFP */, 48 /* DNSKEY */, 252, 65535};
+    for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+        assert_true(dns_qtype_forwarded((uint16_t)forwarded[i]));
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_false(dns_qtype_forwarded((uint16_t)refused[i]));
+    assert_string_equal(dns_type_name(DNS_TYPE_TXT), "TXT");
+    assert_string_equal(dns_type_name(DNS_TYPE_HTTPS), "HTTPS");
+    assert_string_equal(dns_type_name(10), "NULL");
+    assert_null(dns_type_name(99));
+}
+
 static void test_errors_named(void **state)
 {
     (void)state;
@@ -1264,6 +1283,7 @@ int main(void)
         cmocka_unit_test(test_other_class_dropped),
         cmocka_unit_test(test_output_space),
         cmocka_unit_test(test_truncate_for_udp),
+        cmocka_unit_test(test_forwarded_types),
     };
     return cmocka_run_group_tests_name("dnsmsg", tests, NULL, NULL);
 }
