@@ -93,6 +93,19 @@ int plan_build_network(const struct options *opts, const struct host_facts *host
  * read-only what would run code later outside the sandbox. */
 void plan_protect_project(struct plan *plan, bool protect);
 
+/* Writable views (plan_views.c).  The `why` of every pin, told apart from
+ * the views themselves by its address. */
+extern const char plan_pin_why[];
+/* The writable view (project, config dir, --rw path, git dir) that holds
+ * path, or NULL: what lies there an earlier sandbox could have written. */
+const char *plan_writable_view_of(const struct plan *plan, const char *path);
+bool plan_has_mount_at(const struct plan *plan, const char *path);
+/* Binds every directory from the view that holds dir down to dir onto
+ * itself, so that none of them can be moved away. */
+void plan_pin(struct plan *plan, const char *dir);
+/* Makes path read-only inside, with the directories above it pinned. */
+void plan_protect_file(struct plan *plan, const char *path, const char *why);
+
 /* Helpers exposed for unit tests. */
 char *path_normalize(const char *path, const char *base);
 int plan_find_project(const char *cwd, const char *home, char **project);
