@@ -377,19 +377,16 @@ static int add_ssh_agent(const struct host_facts *host, struct plan *plan, char 
     return 0;
 }
 
-/* A profile kept in the project (a team's, passed with -p ./tools/x) is
- * read-only inside, and its directory pinned: a sandbox must not rewrite
- * what the next run applies. */
+/* A profile or user config kept where the sandbox can write (a team's in
+ * the project, passed with -p ./tools/x, one it includes, one in the config
+ * dir or a --rw path) is read-only inside, and the directories above it
+ * pinned: a sandbox must not rewrite what the next run applies. */
 static void protect_profiles(const struct options *opts, struct plan *plan)
 {
     for (size_t i = 0; i < opts->profile_files.len; i++) {
         const char *file = opts->profile_files.items[i];
-        if (!path_is_within(file, plan->project))
-            continue;
-        autofree char *parent = path_dirname(file);
-        if (strcmp(parent, plan->project) != 0)
-            plan_add(plan, MOUNT_BIND_RW, parent, parent, 0, "pinned in place");
-        plan_add(plan, MOUNT_PROTECT, file, file, 0, "profile of this run");
+        if (plan_writable_view_of(plan, file))
+            plan_protect_file(plan, file, "profile of this run");
     }
 }
 
