@@ -189,7 +189,9 @@ static int resolve_config_dir(const struct options *opts, const struct host_fact
     /* Said once, on the run that creates it: where the login will live. */
     if (!existed && clbox_verbosity >= VERBOSITY_NORMAL)
         warnx_clbox("created %s: Claude Code keeps its login and history there (CLAUDE_CONFIG_DIR) from now on; "
-                    "to use your existing ~/.claude instead, pass --config-dir ~/.claude", wanted);
+                    "to use your existing ~/.claude instead, pass --config-dir ~/.claude, but know that the sandbox "
+                    "can then write settings, hooks and commands that the Claude Code you run outside obeys (those "
+                    "that exist when clbox starts are kept read-only inside)", wanted);
     if (resolve_existing(wanted, "--config-dir", host, &plan->config_dir, err, errlen) < 0 ||
         refuse_too_wide(plan->config_dir, "config dir", host, true, err, errlen) < 0)
         return -1;
@@ -427,6 +429,7 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
         (opts->ssh_agent && add_ssh_agent(host, plan, err, errlen) < 0))
         return -1;
     plan_protect_project(plan, !opts->allow_project_config);
+    plan_protect_config_dir(plan);
     protect_profiles(opts, plan);
     /* Last, once every writable view is known. */
     add_command_trees(plan, host, host_env(host, "PATH"));

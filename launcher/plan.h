@@ -105,6 +105,8 @@ bool plan_has_mount_at(const struct plan *plan, const char *path);
 void plan_pin(struct plan *plan, const char *dir);
 /* Makes path read-only inside, with the directories above it pinned. */
 void plan_protect_file(struct plan *plan, const char *path, const char *why);
+/* The config dir's settings, hooks, commands and agents, read-only. */
+void plan_protect_config_dir(struct plan *plan);
 
 /* Helpers exposed for unit tests. */
 char *path_normalize(const char *path, const char *base);

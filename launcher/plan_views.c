@@ -1,8 +1,9 @@
 /* Writable views: the host paths the sandbox can write (the project, the
  * config dir, --rw paths, a git dir outside the project).  Whatever lies in
  * them at start may have been written by an earlier sandbox, so clbox
- * derives no mount from it, and what it does read there is made read-only
- * with the directories above it pinned in place. */
+ * derives no mount from it, and what it does read there (a profile, the
+ * config dir's settings) is made read-only with the directories above it
+ * pinned in place. */
 #include <string.h>
 #include <sys/stat.h>
 
@@ -10,6 +11,13 @@
 #include "plan.h"
 
 const char plan_pin_why[] = "pinned in place";
+
+/* What the host's Claude Code obeys when the user runs it with the same
+ * CLAUDE_CONFIG_DIR: hooks in its settings, slash commands and subagents
+ * (whose definitions carry hooks and shell steps of their own). */
+static const char *const config_dir_code_entries[] = {
+    "settings.json", "settings.local.json", "hooks", "commands", "agents",
+};
 
 const char *plan_writable_view_of(const struct plan *plan, const char *path)
 {
@@ -57,4 +65,14 @@ void plan_protect_file(struct plan *plan, const char *path, const char *why)
     autofree char *parent = path_dirname(path);
     plan_pin(plan, parent);
     plan_add(plan, MOUNT_PROTECT, path, path, 0, why);
+}
+
+void plan_protect_config_dir(struct plan *plan)
+{
+    for (size_t i = 0; i < sizeof config_dir_code_entries / sizeof config_dir_code_entries[0]; i++) {
+        autofree char *path = xasprintf("%s/%s", plan->config_dir, config_dir_code_entries[i]);
+        struct stat st;
+        if (lstat(path, &st) == 0)
+            plan_add(plan, MOUNT_PROTECT, path, path, 0, "what Claude Code on the host obeys");
+    }
 }
