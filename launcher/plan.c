@@ -232,6 +232,14 @@ static bool is_system_path(const char *path)
     return false;
 }
 
+bool plan_path_is_system(const char *path)
+{
+    for (size_t i = 0; i < sizeof never_writable / sizeof never_writable[0]; i++)
+        if (path_is_within(path, never_writable[i]))
+            return true;
+    return is_system_path(path);
+}
+
 /* Could an earlier sandbox have written this path, or a directory on the
  * way to it (a link planted in place of one)?  Asked of the path as named
  * and of where its directory really is. */
@@ -426,9 +434,9 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
     plan_add(plan, MOUNT_BIND_RW, plan->config_dir, plan->config_dir, 0, "config dir (CLAUDE_CONFIG_DIR)");
     plan_add(plan, MOUNT_BIND_RW, plan->project, plan->project, 0, "project");
     if (add_requests(opts, host, plan, err, errlen) < 0 || plan_build_network(opts, host, plan, err, errlen) < 0 ||
-        (opts->ssh_agent && add_ssh_agent(host, plan, err, errlen) < 0))
+        (opts->ssh_agent && add_ssh_agent(host, plan, err, errlen) < 0) ||
+        plan_protect_project(plan, !opts->allow_project_config, err, errlen) < 0)
         return -1;
-    plan_protect_project(plan, !opts->allow_project_config);
     plan_protect_config_dir(plan);
     protect_profiles(opts, plan);
     /* Last, once every writable view is known. */

@@ -90,8 +90,19 @@ int plan_choose_backend(const struct options *opts, const struct host_facts *hos
 int plan_build_network(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
                        size_t errlen);
 /* Shows git dirs that live outside the project, and (with `protect`) makes
- * read-only what would run code later outside the sandbox. */
-void plan_protect_project(struct plan *plan, bool protect);
+ * read-only what would run code later outside the sandbox.  Returns -1
+ * with the reason in err when a .git file or a commondir points somewhere
+ * that must not be made writable. */
+int plan_protect_project(struct plan *plan, bool protect, char *err, size_t errlen);
+/* Makes read-only what in git_dir sends git elsewhere or runs code (with
+ * pointers_only, only what sends it elsewhere), in its linked worktrees'
+ * git dirs and its submodules' too, and pins it. */
+void plan_protect_git_dir(struct plan *plan, const char *git_dir, bool pointers_only);
+/* Nested repositories, checkouts and bare look-alikes in the project. */
+void plan_protect_nested(struct plan *plan);
+/* Is the path one the system layer shows, or one that must never be
+ * writable? */
+bool plan_path_is_system(const char *path);
 
 /* Writable views (plan_views.c).  The `why` of every pin, told apart from
  * the views themselves by its address. */
