@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "gitdir.h"
 #include "plan.h"
@@ -37,40 +38,49 @@ static void protect_nested_dotgit(const struct stat *st, struct start_walk *w)
         plan_protect_file(w->plan, dotgit, "where git finds its git dir");
 }
 
-static void walk_dir(int dir, int depth, struct start_walk *w);
+static void walk_dir(DIR *d, int depth, struct start_walk *w);
 
 static void walk_into(int dir, const char *name, int depth, struct start_walk *w)
 {
     size_t len = strlen(w->path);
     if (w->dirs_left-- <= 0 || len + 1 + strlen(name) >= sizeof w->path)
         return;
-    autoclose int sub = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (sub < 0)
+    int sub = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = sub < 0 ? NULL : fdopendir(sub);
+    if (!d) {
+        if (sub >= 0)
+            close(sub);
         return;
+    }
     snprintf(w->path + len, sizeof w->path - len, "/%s", name);
-    walk_dir(sub, depth, w);
+    walk_dir(d, depth, w);
+    closedir(d);
     w->path[len] = '\0';
 }
 
-static void walk_dir(int dir, int depth, struct start_walk *w)
+/* Every start pays for this walk: a directory costs no more than opening
+ * and reading it, unless it has a HEAD or a .git (d_type tells a
+ * directory from a link without a stat). */
+static void walk_dir(DIR *d, int depth, struct start_walk *w)
 {
-    if (git_dir_has_own_store(dir))
-        plan_protect_git_dir(w->plan, w->path, false);
-    DIR *d = fdopendir(dup(dir));
-    for (struct dirent *e; d && (e = readdir(d)) && w->entries_left-- > 0;) {
+    int dir = dirfd(d);
+    bool has_head = false;
+    for (struct dirent *e; (e = readdir(d)) && w->entries_left-- > 0;) {
         struct stat st;
+        has_head |= strcmp(e->d_name, "HEAD") == 0;
         bool dotgit = strcmp(e->d_name, ".git") == 0;
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-            (!dotgit && e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) ||
-            fstatat(dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            (!dotgit && e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
+            continue;
+        if ((dotgit || e->d_type == DT_UNKNOWN) && fstatat(dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
             continue;
         if (dotgit && depth > 0)
             protect_nested_dotgit(&st, w);
-        else if (!dotgit && S_ISDIR(st.st_mode) && depth < NESTED_MAX_DEPTH)
+        else if (!dotgit && (e->d_type == DT_DIR || S_ISDIR(st.st_mode)) && depth < NESTED_MAX_DEPTH)
             walk_into(dir, e->d_name, depth + 1, w);
     }
-    if (d)
-        closedir(d);
+    if (has_head && git_dir_has_own_store(dir))
+        plan_protect_git_dir(w->plan, w->path, false);
 }
 
 void plan_protect_nested(struct plan *plan)
@@ -78,7 +88,12 @@ void plan_protect_nested(struct plan *plan)
     static struct start_walk w; /* PATH_MAX bytes: not on the stack */
     w = (struct start_walk){.plan = plan, .dirs_left = NESTED_MAX_DIRS, .entries_left = NESTED_MAX_ENTRIES};
     snprintf(w.path, sizeof w.path, "%s", plan->project);
-    autoclose int top = open(plan->project, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (top >= 0)
-        walk_dir(top, 0, &w);
+    int top = open(plan->project, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = top < 0 ? NULL : fdopendir(top);
+    if (d) {
+        walk_dir(d, 0, &w);
+        closedir(d);
+    } else if (top >= 0) {
+        close(top);
+    }
 }
