@@ -189,7 +189,9 @@ static int resolve_config_dir(const struct options *opts, const struct host_fact
     /* Said once, on the run that creates it: where the login will live. */
     if (!existed && clbox_verbosity >= VERBOSITY_NORMAL)
         warnx_clbox("created %s: Claude Code keeps its login and history there (CLAUDE_CONFIG_DIR) from now on; "
-                    "to use your existing ~/.claude instead, pass --config-dir ~/.claude", wanted);
+                    "to use your existing ~/.claude instead, pass --config-dir ~/.claude, but know that the sandbox "
+                    "can then write settings, hooks and commands that the Claude Code you run outside obeys (those "
+                    "that exist when clbox starts are kept read-only inside)", wanted);
     if (resolve_existing(wanted, "--config-dir", host, &plan->config_dir, err, errlen) < 0 ||
         refuse_too_wide(plan->config_dir, "config dir", host, true, err, errlen) < 0)
         return -1;
@@ -230,8 +232,39 @@ static bool is_system_path(const char *path)
     return false;
 }
 
+bool plan_path_is_system(const char *path)
+{
+    for (size_t i = 0; i < sizeof never_writable / sizeof never_writable[0]; i++)
+        if (path_is_within(path, never_writable[i]))
+            return true;
+    return is_system_path(path);
+}
+
+/* Could an earlier sandbox have written this path, or a directory on the
+ * way to it (a link planted in place of one)?  Asked of the path as named
+ * and of where its directory really is. */
+static bool sandbox_could_write(const struct plan *plan, const char *path)
+{
+    if (plan_writable_view_of(plan, path))
+        return true;
+    autofree char *dir = path_dirname(path);
+    autofree char *real_dir = realpath(dir, NULL);
+    return real_dir && plan_writable_view_of(plan, real_dir);
+}
+
+/* A mount derived from the command: never in place of one the user or
+ * clbox asked for. */
+static void add_command_mount(struct plan *plan, enum mount_kind kind, const char *path, const char *source,
+                              const char *why)
+{
+    if (!plan_has_mount_at(plan, path))
+        plan_add(plan, kind, path, source, 0, why);
+}
+
 /* Follows `path` through its chain of symlinks, recreating each link that
- * lives outside the system dirs, and returns the physical file. */
+ * lives outside the system dirs, and returns the physical file.  A link in
+ * a writable view ends the chain (NULL): what an earlier sandbox could
+ * have planted there decides no mount. */
 static char *follow_links(struct plan *plan, const char *path)
 {
     autofree char *current = xstrdup(path);
@@ -239,14 +272,15 @@ static char *follow_links(struct plan *plan, const char *path)
         struct stat st;
         if (lstat(current, &st) < 0 || !S_ISLNK(st.st_mode))
             break;
+        if (sandbox_could_write(plan, current))
+            return NULL;
         char target[PATH_MAX];
         ssize_t n = readlink(current, target, sizeof target - 1);
         if (n <= 0)
             break;
         target[n] = '\0';
-        if (!is_system_path(current) && !path_is_within(current, plan->project) &&
-            !path_is_within(current, plan->config_dir))
-            plan_add(plan, MOUNT_SYMLINK, current, target, 0, "command link");
+        if (!is_system_path(current))
+            add_command_mount(plan, MOUNT_SYMLINK, current, target, "command link");
         autofree char *dir = path_dirname(current);
         free(current);
         current = path_normalize(target, dir);
@@ -256,7 +290,9 @@ static char *follow_links(struct plan *plan, const char *path)
 
 /* The command, and its #! interpreter, must run inside even when installed
  * under $HOME (native installer, npm prefix, nvm): show just its install
- * tree, read-only. */
+ * tree, read-only.  Nothing is derived from a file in a writable view (a
+ * script in the project, a link in the config dir): its #! line or its
+ * link would choose what the next sandbox sees. */
 static void add_command_trees(struct plan *plan, const struct host_facts *host, const char *path_list)
 {
     autofree char *name = xstrdup(plan->argv[0]);
@@ -266,13 +302,14 @@ static void add_command_trees(struct plan *plan, const struct host_facts *host, 
         name = NULL;
         if (!found)
             return;
-        autofree char *real = follow_links(plan, found);
-        if (!real)
+        autofree char *real = sandbox_could_write(plan, found) ? NULL : follow_links(plan, found);
+        if (!real || sandbox_could_write(plan, real)) {
+            verbose("%s lies in a place the sandbox can write: clbox mounts nothing for it or for its #! line", found);
             return;
-        if (!is_system_path(real) && !path_is_within(real, plan->project) &&
-            !path_is_within(real, plan->config_dir)) {
+        }
+        if (!is_system_path(real)) {
             autofree char *tree = install_tree_of(real, host->home);
-            plan_add(plan, MOUNT_BIND_RO, tree, tree, 0, "command install tree");
+            add_command_mount(plan, MOUNT_BIND_RO, tree, tree, "command install tree");
         }
         autofree char *env_name = NULL;
         autofree char *interp = read_interpreter(real, &env_name);
@@ -350,19 +387,16 @@ static int add_ssh_agent(const struct host_facts *host, struct plan *plan, char 
     return 0;
 }
 
-/* A profile kept in the project (a team's, passed with -p ./tools/x) is
- * read-only inside, and its directory pinned: a sandbox must not rewrite
- * what the next run applies. */
-static void protect_profiles_in_project(const struct options *opts, struct plan *plan)
+/* A profile or user config kept where the sandbox can write (a team's in
+ * the project, passed with -p ./tools/x, one it includes, one in the config
+ * dir or a --rw path) is read-only inside, and the directories above it
+ * pinned: a sandbox must not rewrite what the next run applies. */
+static void protect_profiles(const struct options *opts, struct plan *plan)
 {
     for (size_t i = 0; i < opts->profile_files.len; i++) {
         const char *file = opts->profile_files.items[i];
-        if (!path_is_within(file, plan->project))
-            continue;
-        autofree char *parent = path_dirname(file);
-        if (strcmp(parent, plan->project) != 0)
-            plan_add(plan, MOUNT_BIND_RW, parent, parent, 0, "pinned in place");
-        plan_add(plan, MOUNT_PROTECT, file, file, 0, "profile of this run");
+        if (plan_writable_view_of(plan, file))
+            plan_protect_file(plan, file, "profile of this run");
     }
 }
 
@@ -398,13 +432,15 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
         plan_add(plan, MOUNT_DEVICE, "/dev/console", host->terminal, 0, "your terminal");
     plan_add(plan, MOUNT_TMPFS, host->home, NULL, 0700, "empty home");
     plan_add(plan, MOUNT_BIND_RW, plan->config_dir, plan->config_dir, 0, "config dir (CLAUDE_CONFIG_DIR)");
-    add_command_trees(plan, host, host_env(host, "PATH"));
     plan_add(plan, MOUNT_BIND_RW, plan->project, plan->project, 0, "project");
     if (add_requests(opts, host, plan, err, errlen) < 0 || plan_build_network(opts, host, plan, err, errlen) < 0 ||
-        (opts->ssh_agent && add_ssh_agent(host, plan, err, errlen) < 0))
+        (opts->ssh_agent && add_ssh_agent(host, plan, err, errlen) < 0) ||
+        plan_protect_project(plan, !opts->allow_project_config, err, errlen) < 0)
         return -1;
-    plan_protect_project(plan, !opts->allow_project_config);
-    protect_profiles_in_project(opts, plan);
+    plan_protect_config_dir(plan);
+    protect_profiles(opts, plan);
+    /* Last, once every writable view is known. */
+    add_command_trees(plan, host, host_env(host, "PATH"));
     plan_sort(plan);
 
     if (cwd_visible(plan, host->cwd)) {

@@ -95,8 +95,34 @@ int plan_choose_backend(const struct options *opts, const struct host_facts *hos
 int plan_build_network(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
                        size_t errlen);
 /* Shows git dirs that live outside the project, and (with `protect`) makes
- * read-only what would run code later outside the sandbox. */
-void plan_protect_project(struct plan *plan, bool protect);
+ * read-only what would run code later outside the sandbox.  Returns -1
+ * with the reason in err when a .git file or a commondir points somewhere
+ * that must not be made writable. */
+int plan_protect_project(struct plan *plan, bool protect, char *err, size_t errlen);
+/* Makes read-only what in git_dir sends git elsewhere or runs code (with
+ * pointers_only, only what sends it elsewhere), in its linked worktrees'
+ * git dirs and its submodules' too, and pins it. */
+void plan_protect_git_dir(struct plan *plan, const char *git_dir, bool pointers_only);
+/* Nested repositories, checkouts and bare look-alikes in the project. */
+void plan_protect_nested(struct plan *plan);
+/* Is the path one the system layer shows, or one that must never be
+ * writable? */
+bool plan_path_is_system(const char *path);
+
+/* Writable views (plan_views.c).  The `why` of every pin, told apart from
+ * the views themselves by its address. */
+extern const char plan_pin_why[];
+/* The writable view (project, config dir, --rw path, git dir) that holds
+ * path, or NULL: what lies there an earlier sandbox could have written. */
+const char *plan_writable_view_of(const struct plan *plan, const char *path);
+bool plan_has_mount_at(const struct plan *plan, const char *path);
+/* Binds every directory from the view that holds dir down to dir onto
+ * itself, so that none of them can be moved away. */
+void plan_pin(struct plan *plan, const char *dir);
+/* Makes path read-only inside, with the directories above it pinned. */
+void plan_protect_file(struct plan *plan, const char *path, const char *why);
+/* The config dir's settings, hooks, commands and agents, read-only. */
+void plan_protect_config_dir(struct plan *plan);
 
 /* Helpers exposed for unit tests. */
 char *path_normalize(const char *path, const char *base);

@@ -297,6 +297,62 @@ static void test_mounts_and_order(void **state)
     free(other), free(inner), free(project), free(hooks);
 }
 
+static void expect_env_command(const char *arg, const char *expected)
+{
+    char *name = env_command_name(arg);
+    if (expected == NULL && name != NULL)
+        fail_msg("env '%s': expected no program, got '%s'", arg, name);
+    if (expected != NULL && (name == NULL || strcmp(name, expected) != 0))
+        fail_msg("env '%s': expected '%s', got '%s'", arg, expected, name ? name : "(none)");
+    free(name);
+}
+
+/* "#!/usr/bin/env ARG": the kernel passes ARG as one word; env reads its
+ * options as GNU env does. */
+static void test_env_options(void **state)
+{
+    (void)state;
+    expect_env_command("node", "node");
+    expect_env_command("-S node --flag", "node");
+    expect_env_command("-S -u /home/u/.ssh/ sh", "sh");
+    expect_env_command("-S -u HOME -i sh -e", "sh");
+    expect_env_command("-S -uHOME sh", "sh");
+    expect_env_command("-S -iu HOME sh", "sh");
+    expect_env_command("-S --unset=HOME --unset HOME2 sh", "sh");
+    expect_env_command("-S -C /tmp sh", "sh");
+    expect_env_command("-S -C /tmp ./x", NULL);
+    expect_env_command("-S -0 -v A=1 B=2 python3 -u", "python3");
+    expect_env_command("-S -- prog", "prog");
+    expect_env_command("-S - prog", "prog");
+    expect_env_command("-S --split-string='node --x'", "node");
+    expect_env_command("-S 'my prog' arg", "my prog");
+    expect_env_command("-S a\\_b c", "a b");
+    expect_env_command("-S \"a\\\"b\" c", "a\"b");
+    expect_env_command("-S #comment", NULL);
+    expect_env_command("-S PATH=/home/u/.ssh sh", NULL);
+    expect_env_command("-S ${TOOL} x", NULL);
+    expect_env_command("-S 'unterminated", NULL);
+    expect_env_command("-S -u", NULL);
+    expect_env_command("-S -X prog", NULL);
+    expect_env_command("-S --no-such prog", NULL);
+    expect_env_command("-S \\c prog", NULL);
+    expect_env_command("-i", NULL);
+    expect_env_command("-S -S 'a b' c", "a");
+}
+
+static void test_interpreter_line(void **state)
+{
+    (void)state;
+    make_dirs("bin");
+    write_file("bin/spaced", "#!  /usr/bin/env   -S -u X  tool  \n", 0755);
+    char *env_name = NULL;
+    char *p = at("bin/spaced");
+    char *interp = read_interpreter(p, &env_name);
+    assert_string_equal(interp, "/usr/bin/env");
+    assert_string_equal(env_name, "tool");
+    free(interp), free(env_name), free(p);
+}
+
 static void test_allow_project_config(void **state)
 {
     (void)state;
@@ -410,6 +466,8 @@ int main(void)
         cmocka_unit_test(test_find_project),
         cmocka_unit_test(test_install_tree),
         cmocka_unit_test(test_interpreter),
+        cmocka_unit_test(test_env_options),
+        cmocka_unit_test(test_interpreter_line),
         cmocka_unit_test(test_net_backend),
         cmocka_unit_test(test_environment),
         cmocka_unit_test(test_mounts_and_order),
