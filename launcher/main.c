@@ -19,6 +19,7 @@ static void print_usage(FILE *out)
           "       clbox check [OPTIONS]\n"
           "       clbox profile list | clbox profile show NAME\n"
           "       clbox doctor\n"
+          "       clbox audit [--since DAYS] [--config-dir DIR] [DIR]\n"
           "       clbox --version | --help\n\n"
           "clbox runs COMMAND (e.g. claude --dangerously-skip-permissions) in a rootless\n"
           "sandbox. 'clbox check' builds the same sandbox and tests it from the inside.\n"
@@ -81,7 +82,7 @@ static int cmd_run(int argc, char **argv)
     /* Unless the user let the command change such files on purpose. */
     struct audit_snapshot snap;
     if (!opts.allow_project_config)
-        audit_take(&plan, &snap);
+        audit_take(&plan, &host, &snap);
     int status = sandbox_run(&plan);
     if (!opts.allow_project_config)
         audit_report(&plan, &snap);
@@ -205,7 +206,7 @@ static const struct {
     int (*run)(int argc, char **argv);
 } subcommands[] = {
     {"run", cmd_run},           {"check", cmd_check},     {"profile", cmd_profile},
-    {"doctor", cmd_doctor},
+    {"doctor", cmd_doctor},     {"audit", audit_command},
     {"--version", cmd_version},
     {"version", cmd_version},   {"--help", cmd_help},     {"-h", cmd_help},
     {"help", cmd_help},         {"--list-options", cmd_list_options},
