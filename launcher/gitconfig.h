@@ -3,7 +3,9 @@
  * padding, spacing, case or a continuation line must still be found.  It
  * reads what git reads (sections, "subsections", key = value, quotes,
  * escapes, continuation lines, comments) and says where git itself would
- * refuse the file. */
+ * refuse the file; it refuses too the two forms git reads but that name no
+ * setting clbox could judge (a key before any section, a backslash at the
+ * very end). */
 #ifndef CLBOX_GITCONFIG_H
 #define CLBOX_GITCONFIG_H
 
