@@ -61,10 +61,26 @@ const char *audit_what_was_done(int dir, const char *name, const struct timespec
     return changed_since_time(&born, since) ? "created" : "changed";
 }
 
+/* Set while a directory that a planted pointer names is audited. */
+static bool report_only;
+
+bool audit_is_report_only(void) { return report_only; }
+
+bool audit_report_only(bool on)
+{
+    bool was = report_only;
+    report_only = on;
+    return was;
+}
+
 int audit_set_aside(int dir, const char *name, const char *shown_dir)
 {
     char aside[NAME_MAX + 1], shown[4 * NAME_MAX + 1];
     str_printable(name, shown, sizeof shown);
+    if (report_only) {
+        warnx_clbox("  left in place: the pointer that sent git there is set aside");
+        return 0;
+    }
     int rc = -1;
     /* Never over another file: an earlier one set aside stays too. */
     for (int i = 1; i <= 9 && rc < 0; i++) {
@@ -98,7 +114,10 @@ static void disarm_hook(int hooks, const char *name, const struct stat *st, cons
         return;
     }
     autoclose int fd = openat(hooks, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd >= 0 && S_ISREG(st->st_mode) && (st->st_mode & 0111) && fchmod(fd, st->st_mode & ~0111u) == 0)
+    if (fd >= 0 && report_only && S_ISREG(st->st_mode))
+        warnx_clbox("the sandbox wrote the git hook %s/hooks/%s: left in place, as the pointer that sent git there is "
+                    "set aside", git_dir, shown);
+    else if (fd >= 0 && S_ISREG(st->st_mode) && (st->st_mode & 0111) && fchmod(fd, st->st_mode & ~0111u) == 0)
         warnx_clbox("the sandbox wrote the git hook %s/hooks/%s: it is left not executable until you have "
                     "read it (chmod +x to use it)", git_dir, shown);
     else if (fd >= 0 && S_ISREG(st->st_mode))

@@ -109,7 +109,8 @@ static void audit_git_config(int git_fd, const char *name, const char *git_dir, 
     char why[1024];
     if (!config_runs_commands(git_fd, name, why, sizeof why))
         return;
-    warnx_clbox("  %s/%s %s; the rest of it (remotes, branches) is set aside with it", git_dir, name, why);
+    warnx_clbox("  %s/%s %s%s", git_dir, name, why,
+                audit_is_report_only() ? "" : "; the rest of it (remotes, branches) is set aside with it");
     audit_set_aside(git_fd, name, git_dir);
 }
 
@@ -134,17 +135,21 @@ static bool read_pointer(int dir, const char *name, const char *prefix, char *pa
 }
 
 /* The directory a pointer in dir names, as git finds it (relative to dir,
- * links followed: git follows them), audited as a git dir.  shown gets its
+ * links followed: git follows them), audited as a git dir; only reported
+ * when the pointer was planted (it is set aside instead).  shown gets its
  * printable name. */
 static void audit_pointed_dir(int dir, const char *dir_shown, const char *path, const struct timespec *since,
-                              int depth, char *shown, size_t shownlen)
+                              int depth, bool planted, char *shown, size_t shownlen)
 {
     char printable[4 * PATH_MAX + 1];
     str_printable(path, printable, sizeof printable);
     snprintf(shown, shownlen, "%s%s%s", path[0] == '/' ? "" : dir_shown, path[0] == '/' ? "" : "/", printable);
     autoclose int target = openat(dir, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (target >= 0 && depth < GIT_DIR_MAX_DEPTH)
-        audit_git_dir(target, shown, since, depth + 1);
+    if (target < 0 || depth >= GIT_DIR_MAX_DEPTH)
+        return;
+    bool was = audit_report_only(audit_is_report_only() || planted);
+    audit_git_dir(target, shown, since, depth + 1);
+    audit_report_only(was);
 }
 
 /* Is git_fd the admin dir of a linked worktree, MAIN/worktrees/NAME? Then
@@ -167,7 +172,7 @@ static void audit_commondir(int git_fd, const char *git_dir, const struct timesp
         return;
     char path[PATH_MAX], shown[4 * PATH_MAX + 64] = "(unreadable)";
     if (read_pointer(git_fd, "commondir", "", path, sizeof path))
-        audit_pointed_dir(git_fd, git_dir, path, since, depth, shown, sizeof shown);
+        audit_pointed_dir(git_fd, git_dir, path, since, depth, true, shown, sizeof shown);
     warnx_clbox("the sandbox wrote %s/commondir, which points git at another directory (%s) to take its config and "
                 "hooks from", git_dir, shown);
     bool worktree = is_worktree_admin_dir(git_fd);
@@ -224,7 +229,9 @@ static bool seen_before(int git_fd)
 void audit_git_dir(int git_fd, const char *git_dir, const struct timespec *since, int depth)
 {
     struct stat st;
-    if (seen_before(git_fd))
+    /* A dir only reported (a planted pointer's) may still be disarmed when
+     * reached by the walk. */
+    if (!audit_is_report_only() && seen_before(git_fd))
         return;
     audit_git_config(git_fd, "config", git_dir, since);
     audit_git_config(git_fd, "config.worktree", git_dir, since);
@@ -255,9 +262,10 @@ void audit_dotgit(int dir, const char *dir_shown, const struct timespec *since)
     }
     /* A file "gitdir: PATH" (a linked worktree, a submodule), or a link. */
     char path[PATH_MAX], shown[4 * PATH_MAX + 64] = "(unreadable)";
+    bool planted = audit_changed(&st, since);
     if (S_ISREG(st.st_mode) && read_pointer(dir, ".git", "gitdir: ", path, sizeof path))
-        audit_pointed_dir(dir, dir_shown, path, since, 0, shown, sizeof shown);
-    if (!audit_changed(&st, since))
+        audit_pointed_dir(dir, dir_shown, path, since, 0, planted, shown, sizeof shown);
+    if (!planted)
         return;
     warnx_clbox("the sandbox wrote %s, which points git at another directory (%s) to take its config and hooks from",
                 dotgit, S_ISLNK(st.st_mode) ? "a symbolic link" : shown);

@@ -17,6 +17,13 @@ bool audit_changed(const struct stat *st, const struct timespec *since);
 /* "created", "changed" or "wrote" (no birth time kept), for a name in dir. */
 const char *audit_what_was_done(int dir, const char *name, const struct timespec *since);
 
+/* While on, nothing is renamed or made not executable, only reported: for
+ * the directory a planted pointer names, which may be anywhere (one of the
+ * user's own repositories, say); the pointer itself is set aside.  Returns
+ * what it was. */
+bool audit_report_only(bool on);
+bool audit_is_report_only(void);
+
 /* Renames dir/name to name.clbox-disarmed (never over another file) and
  * says so, with the command that undoes it.  shown_dir names dir for the
  * user, printable.  Returns 0, or -1 after saying why it could not. */

@@ -10,7 +10,7 @@
 # sets it aside under NAME.clbox-disarmed and says how to undo that.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 38
+plan 41
 
 G=(git -c user.name=t -c user.email=t@t)
 "${G[@]}" -C "$PROJECT" commit -q --allow-empty -m init || bail_out "cannot commit in $PROJECT"
@@ -43,6 +43,22 @@ like_line "$ERR" "mv $PROJECT/\.git/commondir\.clbox-disarmed $PROJECT/\.git/com
 like_line "$ERR" "$CFG/e1/config" "the config of the directory it named is audited too"
 ok "(sanity) git works in the project afterwards" host_git "$PROJECT" status
 rm -f .git/commondir .git/commondir.clbox-disarmed # each case on its own
+
+# --- a planted commondir naming one of the user's own repositories, in which
+# the user made a hook on the host during the session: the pointer is set
+# aside, and nothing of the user's there is touched.
+git init -q "$T_ROOT/mine" || bail_out "git init $T_ROOT/mine"
+rm -f ready go
+spawn "$CLBOX" run --net none -- sh -c "echo '$T_ROOT/mine/.git' > .git/commondir && echo > ready &&
+  while [ ! -e go ]; do sleep 0.05; done"
+wait_for 10 test -e ready
+printf '#!/bin/sh\n' >"$T_ROOT/mine/.git/hooks/pre-commit" && chmod +x "$T_ROOT/mine/.git/hooks/pre-commit"
+touch go && reap
+ok "a planted commondir naming the user's own repository: the user's new hook there stays executable" \
+    test -x "$T_ROOT/mine/.git/hooks/pre-commit"
+like_line "$ERR" "commondir, which points git at another directory \($T_ROOT/mine/\.git\)" "... the pointer is reported"
+ok "... and set aside" test -f .git/commondir.clbox-disarmed
+rm -f .git/commondir.clbox-disarmed ready go
 
 # --- commondir in a nested repository that existed before
 m2=$T_ROOT/m2
