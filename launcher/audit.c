@@ -61,6 +61,12 @@ const char *audit_what_was_done(int dir, const char *name, const struct timespec
     return changed_since_time(&born, since) ? "created" : "changed";
 }
 
+/* Who wrote what the audit finds, as its messages say. */
+static const char *actor = "the sandbox";
+
+const char *audit_actor(void) { return actor; }
+void audit_set_actor(const char *who) { actor = who; }
+
 /* Set while a directory that a planted pointer names is audited. */
 static bool report_only;
 
@@ -110,18 +116,18 @@ static void disarm_hook(int hooks, const char *name, const struct stat *st, cons
     char shown[4 * NAME_MAX + 1];
     str_printable(name, shown, sizeof shown);
     if (S_ISLNK(st->st_mode)) {
-        warnx_clbox("the sandbox made %s/hooks/%s a symbolic link: remove it unless you meant it", git_dir, shown);
+        warnx_clbox("%s made %s/hooks/%s a symbolic link: remove it unless you meant it", audit_actor(), git_dir, shown);
         return;
     }
     autoclose int fd = openat(hooks, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd >= 0 && report_only && S_ISREG(st->st_mode))
-        warnx_clbox("the sandbox wrote the git hook %s/hooks/%s: left in place, as the pointer that sent git there is "
-                    "set aside", git_dir, shown);
+        warnx_clbox("%s wrote the git hook %s/hooks/%s: left in place, as the pointer that sent git there is "
+                    "set aside", audit_actor(), git_dir, shown);
     else if (fd >= 0 && S_ISREG(st->st_mode) && (st->st_mode & 0111) && fchmod(fd, st->st_mode & ~0111u) == 0)
-        warnx_clbox("the sandbox wrote the git hook %s/hooks/%s: it is left not executable until you have "
-                    "read it (chmod +x to use it)", git_dir, shown);
+        warnx_clbox("%s wrote the git hook %s/hooks/%s: it is left not executable until you have "
+                    "read it (chmod +x to use it)", audit_actor(), git_dir, shown);
     else if (fd >= 0 && S_ISREG(st->st_mode))
-        warnx_clbox("the sandbox wrote %s/hooks/%s (not executable)", git_dir, shown);
+        warnx_clbox("%s wrote %s/hooks/%s (not executable)", audit_actor(), git_dir, shown);
 }
 
 void audit_disarm_hooks(int git_fd, const char *git_dir, const struct timespec *since)
@@ -191,8 +197,8 @@ static void audit_watched_files(int project_fd, const char *project, const struc
         struct stat now;
         if (!audit_stat_at(project_fd, watched_files[i], &now) || !audit_changed(&now, since))
             continue;
-        warnx_clbox("the sandbox %s %s/%s, which runs code outside the sandbox when you work there: read it "
-                    "before you trust it", audit_what_was_done(project_fd, watched_files[i], since), project,
+        warnx_clbox("%s %s %s/%s, which runs code outside the sandbox when you work there: read it before you "
+                    "trust it", audit_actor(), audit_what_was_done(project_fd, watched_files[i], since), project,
                     watched_files[i]);
     }
 }

@@ -26,6 +26,9 @@ void audit_project(int project_fd, const char *project, const struct timespec *s
  * that the host's Claude Code obeys when run with this config dir. */
 void audit_config_dir(const char *config_dir, const struct timespec *since);
 
+/* Whom the audit's messages name as the writer: "the sandbox", unless the
+ * audit covers a time when other processes wrote too. */
+void audit_set_actor(const char *who);
 /* clbox audit [--since DAYS] [--config-dir DIR] [DIR] (audit_cmd.c). */
 int audit_command(int argc, char **argv);
 

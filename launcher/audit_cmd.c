@@ -68,9 +68,11 @@ static void audit_recent(const char *project, const char *config_dir, const stru
     char shown[4 * PATH_MAX + 1];
     str_printable(project, shown, sizeof shown);
     if (args->days)
-        warnx_clbox("auditing what changed in %s and in the config dir in the last %ld days", shown, args->days);
+        warnx_clbox("auditing what changed in %s and in the config dir in the last %ld day%s (by you or anything "
+                    "else: read each before you disarm it again)", shown, args->days, args->days == 1 ? "" : "s");
     else
         warnx_clbox("auditing everything in %s and in the config dir", shown);
+    audit_set_actor("something");
     autoclose int project_fd = open(project, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (project_fd < 0)
         die("cannot open %s: %s", shown, strerror(errno));

@@ -32,8 +32,8 @@ static void report_entry(int dir, const char *name, const char *shown_dir, struc
         return;
     }
     w->reported++;
-    warnx_clbox("the sandbox %s %s/%s, which Claude Code obeys when you run it outside clbox with this config dir: "
-                "read it before you do", audit_what_was_done(dir, name, w->since), shown_dir,
+    warnx_clbox("%s %s %s/%s, which Claude Code obeys when you run it outside clbox with this config dir: "
+                "read it before you do", audit_actor(), audit_what_was_done(dir, name, w->since), shown_dir,
                 str_printable(name, shown, sizeof shown));
 }
 

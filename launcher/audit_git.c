@@ -104,8 +104,8 @@ static void audit_git_config(int git_fd, const char *name, const char *git_dir, 
     struct stat st;
     if (!audit_stat_at(git_fd, name, &st) || !audit_changed(&st, since))
         return;
-    warnx_clbox("the sandbox %s %s/%s, which runs code outside the sandbox when you work there: read it before you "
-                "trust it", audit_what_was_done(git_fd, name, since), git_dir, name);
+    warnx_clbox("%s %s %s/%s, which runs code outside the sandbox when you work there: read it before you "
+                "trust it", audit_actor(), audit_what_was_done(git_fd, name, since), git_dir, name);
     char why[1024];
     if (!config_runs_commands(git_fd, name, why, sizeof why))
         return;
@@ -134,16 +134,20 @@ static bool read_pointer(int dir, const char *name, const char *prefix, char *pa
     return true;
 }
 
-/* The directory a pointer in dir names, as git finds it (relative to dir,
- * links followed: git follows them), audited as a git dir; only reported
- * when the pointer was planted (it is set aside instead).  shown gets its
- * printable name. */
-static void audit_pointed_dir(int dir, const char *dir_shown, const char *path, const struct timespec *since,
-                              int depth, bool planted, char *shown, size_t shownlen)
+/* The name, for the user, of the directory a pointer in dir names. */
+static void pointed_name(const char *dir_shown, const char *path, char *shown, size_t shownlen)
 {
     char printable[4 * PATH_MAX + 1];
     str_printable(path, printable, sizeof printable);
     snprintf(shown, shownlen, "%s%s%s", path[0] == '/' ? "" : dir_shown, path[0] == '/' ? "" : "/", printable);
+}
+
+/* The directory a pointer in dir names, as git finds it (relative to dir,
+ * links followed: git follows them), audited as a git dir; only reported
+ * when the pointer was planted (it is set aside instead). */
+static void audit_pointed_dir(int dir, const char *path, const char *shown, const struct timespec *since, int depth,
+                              bool planted)
+{
     autoclose int target = openat(dir, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (target < 0 || depth >= GIT_DIR_MAX_DEPTH)
         return;
@@ -163,6 +167,15 @@ static bool is_worktree_admin_dir(int git_fd)
            p.st_dev == w.st_dev && p.st_ino == w.st_ino && git_dir_has_own_store(main_dir);
 }
 
+/* Without its commondir a linked worktree is no repository: put back what
+ * git writes there. */
+static void restore_worktree_commondir(int git_fd, const char *git_dir)
+{
+    autoclose int fd = openat(git_fd, "commondir", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd >= 0 && write_all(fd, "../..\n", 6) == 0)
+        warnx_clbox("  and wrote %s/commondir again as git writes it (../..), so the worktree keeps working", git_dir);
+}
+
 /* commondir: git takes config, hooks, objects and refs from the directory
  * it names.  One written during the session is planted. */
 static void audit_commondir(int git_fd, const char *git_dir, const struct timespec *since, int depth)
@@ -171,17 +184,15 @@ static void audit_commondir(int git_fd, const char *git_dir, const struct timesp
     if (!audit_stat_at(git_fd, "commondir", &st) || !audit_changed(&st, since))
         return;
     char path[PATH_MAX], shown[4 * PATH_MAX + 64] = "(unreadable)";
-    if (read_pointer(git_fd, "commondir", "", path, sizeof path))
-        audit_pointed_dir(git_fd, git_dir, path, since, depth, true, shown, sizeof shown);
-    warnx_clbox("the sandbox wrote %s/commondir, which points git at another directory (%s) to take its config and "
-                "hooks from", git_dir, shown);
-    bool worktree = is_worktree_admin_dir(git_fd);
-    if (audit_set_aside(git_fd, "commondir", git_dir) < 0 || !worktree)
-        return;
-    /* Without it the worktree is no repository: put back what git writes. */
-    autoclose int fd = openat(git_fd, "commondir", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd >= 0 && write_all(fd, "../..\n", 6) == 0)
-        warnx_clbox("  and wrote %s/commondir again as git writes it (../..), so the worktree keeps working", git_dir);
+    bool readable = read_pointer(git_fd, "commondir", "", path, sizeof path);
+    if (readable)
+        pointed_name(git_dir, path, shown, sizeof shown);
+    warnx_clbox("%s wrote %s/commondir, which points git at another directory (%s) to take its config and "
+                "hooks from", audit_actor(), git_dir, shown);
+    if (audit_set_aside(git_fd, "commondir", git_dir) == 0 && is_worktree_admin_dir(git_fd))
+        restore_worktree_commondir(git_fd, git_dir);
+    if (readable)
+        audit_pointed_dir(git_fd, path, shown, since, depth, true);
 }
 
 static void audit_subdirs(int git_fd, const char *sub, const char *git_dir, const struct timespec *since, int depth)
@@ -236,14 +247,14 @@ void audit_git_dir(int git_fd, const char *git_dir, const struct timespec *since
     audit_git_config(git_fd, "config", git_dir, since);
     audit_git_config(git_fd, "config.worktree", git_dir, since);
     if (audit_stat_at(git_fd, "hooks", &st) && S_ISLNK(st.st_mode) && audit_changed(&st, since)) {
-        warnx_clbox("the sandbox made %s/hooks a symbolic link: git would run what it points to", git_dir);
+        warnx_clbox("%s made %s/hooks a symbolic link: git would run what it points to", audit_actor(), git_dir);
         audit_set_aside(git_fd, "hooks", git_dir);
     }
     audit_disarm_hooks(git_fd, git_dir, since);
     audit_commondir(git_fd, git_dir, since, depth);
     if (audit_stat_at(git_fd, "gitdir", &st) && audit_changed(&st, since))
-        warnx_clbox("the sandbox wrote %s/gitdir (git's way back to a linked worktree; git takes no code through it, "
-                    "and it is left in place): check it names the worktree you made", git_dir);
+        warnx_clbox("%s wrote %s/gitdir (git's way back to a linked worktree; git takes no code through it, "
+                    "and it is left in place): check it names the worktree you made", audit_actor(), git_dir);
     audit_subdirs(git_fd, "worktrees", git_dir, since, depth);
     audit_subdirs(git_fd, "modules", git_dir, since, depth);
 }
@@ -263,13 +274,16 @@ void audit_dotgit(int dir, const char *dir_shown, const struct timespec *since)
     /* A file "gitdir: PATH" (a linked worktree, a submodule), or a link. */
     char path[PATH_MAX], shown[4 * PATH_MAX + 64] = "(unreadable)";
     bool planted = audit_changed(&st, since);
-    if (S_ISREG(st.st_mode) && read_pointer(dir, ".git", "gitdir: ", path, sizeof path))
-        audit_pointed_dir(dir, dir_shown, path, since, 0, planted, shown, sizeof shown);
-    if (!planted)
-        return;
-    warnx_clbox("the sandbox wrote %s, which points git at another directory (%s) to take its config and hooks from",
-                dotgit, S_ISLNK(st.st_mode) ? "a symbolic link" : shown);
-    audit_set_aside(dir, ".git", dir_shown);
+    bool readable = S_ISREG(st.st_mode) && read_pointer(dir, ".git", "gitdir: ", path, sizeof path);
+    if (readable)
+        pointed_name(dir_shown, path, shown, sizeof shown);
+    if (planted) {
+        warnx_clbox("%s wrote %s, which points git at another directory (%s) to take its config and hooks from",
+                    audit_actor(), dotgit, S_ISLNK(st.st_mode) ? "a symbolic link" : shown);
+        audit_set_aside(dir, ".git", dir_shown);
+    }
+    if (readable)
+        audit_pointed_dir(dir, path, shown, since, 0, planted);
 }
 
 void audit_lookalike(int dir, const char *dir_shown, const struct timespec *since)
@@ -282,8 +296,8 @@ void audit_lookalike(int dir, const char *dir_shown, const struct timespec *sinc
     audit_disarm_hooks(dir, dir_shown, since);
     if (!new_head && !new_config)
         return;
-    warnx_clbox("the sandbox made %s a git repository (HEAD, objects/, refs/): git run there obeys its config and "
-                "hooks", dir_shown);
+    warnx_clbox("%s made %s a git repository (HEAD, objects/, refs/): git run there obeys its config and "
+                "hooks", audit_actor(), dir_shown);
     if (hostile)
         warnx_clbox("  its config %s", why);
     if (new_head || hostile)

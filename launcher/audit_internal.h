@@ -10,6 +10,8 @@
 /* The suffix of what the audit sets aside: git reads no file of that name. */
 #define AUDIT_ASIDE_SUFFIX ".clbox-disarmed"
 
+/* "the sandbox", or what audit_set_actor() said. */
+const char *audit_actor(void);
 bool audit_stat_at(int dir, const char *path, struct stat *st);
 /* Was this changed since the session started?  By the change time, which
  * a process cannot set. */
