@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -182,31 +183,46 @@ static void replay_one(const struct pending_record *rec)
     audit_config_dir(rec->config_dir, &rec->started);
 }
 
-/* Reads the record in fd, which the caller holds locked. */
-static bool read_record(int fd, const char *name, struct pending_record *rec)
+/* Opens the record `name`, a regular file of the user's, and reads it.
+ * Returns its fd, or -1 (having said so if it is not as clbox writes them).
+ * Records get their name only once written whole: no lock is needed. */
+static int open_record(int dir, const char *name, struct pending_record *rec)
 {
+    autoclose int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != getuid())
+        return -1;
     char text[RECORD_MAX + 1], shown[4 * NAME_MAX + 1];
     ssize_t n = read(fd, text, sizeof text);
     if (n >= 0 && n <= RECORD_MAX && audit_pending_parse(text, (size_t)n, rec) == 0)
-        return true;
+        return steal_fd(&fd);
     warnx_clbox("ignoring the pending-audit record %s, which is not as clbox writes them: remove it",
                 str_printable(name, shown, sizeof shown));
+    return -1;
+}
+
+/* Takes the record's lock, which is free once its launcher is gone.  The
+ * DNS gate a launcher forked shares the lock until PR_SET_PDEATHSIG ends
+ * it, a moment after the launcher: with the recorded launcher gone, that
+ * moment is waited for (up to 1 s). */
+static bool lock_if_launcher_gone(int fd, long pid)
+{
+    for (int tries = 0; tries < 50; tries++) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return true;
+        if (tries == 0 && !(kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+            return false; /* its launcher lives: the session is running */
+        usleep(20000);
+    }
     return false;
 }
 
-/* Opens and locks the record `name` of a launcher that is gone; -1 for a
- * live one, or anything but a regular file of the user's. */
-static int lock_record(int dir, const char *name)
+/* Still there once locked, so not dropped by another replay meanwhile? */
+static bool still_linked(int dir, const char *name, int fd)
 {
-    int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    struct stat st, again;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == getuid() &&
-        flock(fd, LOCK_EX | LOCK_NB) == 0 && fstatat(dir, name, &again, AT_SYMLINK_NOFOLLOW) == 0 &&
-        again.st_ino == st.st_ino && again.st_dev == st.st_dev)
-        return fd; /* still there once locked: not dropped by another replay */
-    if (fd >= 0)
-        close(fd);
-    return -1;
+    struct stat st, now;
+    return fstat(fd, &st) == 0 && fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == st.st_ino &&
+           now.st_dev == st.st_dev;
 }
 
 int audit_pending_replay(int pending_dir, const char *project)
@@ -216,9 +232,10 @@ int audit_pending_replay(int pending_dir, const char *project)
     for (struct dirent *e; d && left-- > 0 && (e = readdir(d));) {
         if (e->d_name[0] == '.')
             continue; /* ".", "..", and records still being written */
-        autoclose int fd = lock_record(pending_dir, e->d_name);
         struct pending_record rec;
-        if (fd < 0 || !read_record(fd, e->d_name, &rec) || strcmp(rec.project, project) != 0)
+        autoclose int fd = open_record(pending_dir, e->d_name, &rec);
+        if (fd < 0 || strcmp(rec.project, project) != 0 || !lock_if_launcher_gone(fd, rec.pid) ||
+            !still_linked(pending_dir, e->d_name, fd))
             continue;
         replay_one(&rec);
         unlinkat(pending_dir, e->d_name, 0);
