@@ -39,7 +39,10 @@ static const char *const watched_files[] = {
     ".vscode/settings.json",
 };
 
-bool audit_stat_at(int dir, const char *path, struct stat *st) { return fstatat(dir, path, st, AT_SYMLINK_NOFOLLOW) == 0; }
+bool audit_stat_at(int dir, const char *path, struct stat *st)
+{
+    return fstatat(dir, path, st, AT_SYMLINK_NOFOLLOW) == 0;
+}
 
 /* A process can set a file's mtime, but not its ctime, which the kernel
  * takes from the same coarse clock as the start time. */
@@ -48,7 +51,10 @@ static bool changed_since_time(const struct timespec *t, const struct timespec *
     return t->tv_sec > since->tv_sec || (t->tv_sec == since->tv_sec && t->tv_nsec >= since->tv_nsec);
 }
 
-bool audit_changed(const struct stat *st, const struct timespec *since) { return changed_since_time(&st->st_ctim, since); }
+bool audit_changed(const struct stat *st, const struct timespec *since)
+{
+    return changed_since_time(&st->st_ctim, since);
+}
 
 /* Whether the session created the file or changed one that was there, by
  * its birth time where the file system keeps one. */
@@ -116,7 +122,8 @@ static void disarm_hook(int hooks, const char *name, const struct stat *st, cons
     char shown[4 * NAME_MAX + 1];
     str_printable(name, shown, sizeof shown);
     if (S_ISLNK(st->st_mode)) {
-        warnx_clbox("%s made %s/hooks/%s a symbolic link: remove it unless you meant it", audit_actor(), git_dir, shown);
+        warnx_clbox("%s made %s/hooks/%s a symbolic link: remove it unless you meant it", audit_actor(), git_dir,
+                    shown);
         return;
     }
     autoclose int fd = openat(hooks, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);

@@ -21,7 +21,7 @@ enum { DEFAULT_DAYS = 7, MAX_DAYS = 100000 };
 struct audit_args {
     const char *dir, *config_dir;
     long days;
-    bool since_given;
+    bool since_given, help;
 };
 
 static void parse_days(const char *value, struct audit_args *args)
@@ -43,6 +43,8 @@ static void parse_audit_args(int argc, char **argv, struct audit_args *args)
             parse_days(i + 1 < argc ? argv[++i] : NULL, args);
         else if (str_has_prefix(argv[i], "--since="))
             parse_days(argv[i] + strlen("--since="), args);
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            args->help = true;
         else if (strcmp(argv[i], "--config-dir") == 0 && i + 1 < argc)
             args->config_dir = argv[++i];
         else if (argv[i][0] == '-' || args->dir)
@@ -56,7 +58,8 @@ static void parse_audit_args(int argc, char **argv, struct audit_args *args)
 static char *default_config_dir(const struct host_facts *host)
 {
     const char *xdg = host_env(host, "XDG_DATA_HOME");
-    return xdg && xdg[0] == '/' ? xasprintf("%s/clbox/claude", xdg) : xasprintf("%s/.local/share/clbox/claude", host->home);
+    return xdg && xdg[0] == '/' ? xasprintf("%s/clbox/claude", xdg)
+                                : xasprintf("%s/.local/share/clbox/claude", host->home);
 }
 
 static void audit_recent(const char *project, const char *config_dir, const struct audit_args *args)
@@ -84,6 +87,13 @@ int audit_command(int argc, char **argv)
 {
     struct audit_args args;
     parse_audit_args(argc, argv, &args);
+    if (args.help) {
+        puts(AUDIT_USAGE "\n\nAudits DIR (default: the project clbox would pick here) for what a session wrote that\n"
+             "runs code outside the sandbox, and disarms it: every session there that ended before its\n"
+             "own audit, from its recorded start; with none, or with --since, what changed in the last\n"
+             "DAYS days (default 7; 0 for everything).  See clbox(1), THE EXIT AUDIT.");
+        return 0;
+    }
     char err[3 * PATH_MAX];
     struct host_facts host = {0};
     if (host_facts_read(&host, err, sizeof err) < 0)

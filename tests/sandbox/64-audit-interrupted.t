@@ -6,7 +6,7 @@
 # DIR` does the same by hand.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 17
+plan 20
 
 STATE=$HOME/.local/state/clbox
 records_left() { compgen -G "$STATE/pending/*" >/dev/null; }
@@ -55,3 +55,13 @@ is "$RC" 125 "a state dir inside the project is refused"
 like_line "$ERR" "^clbox: .*state.*inside" "... saying why"
 run "$CLBOX" audit --since x "$PROJECT"
 is "$RC" 125 "clbox audit --since with a bad value: exit 125"
+run "$CLBOX" audit --help
+is "$RC:$(head -1 <<<"$OUT")" "0:usage: clbox audit [--since DAYS] [--config-dir DIR] [DIR]" "clbox audit --help: the usage, exit 0"
+
+# With no unaudited session, clbox audit --since DAYS audits what changed
+# in the last DAYS days, whoever changed it.
+git init -q late && printf '#!/bin/sh\n' >late/.git/hooks/pre-commit && chmod +x late/.git/hooks/pre-commit
+run "$CLBOX" audit --since 1
+like_line "$ERR" "^clbox: auditing what changed in $PROJECT and in the config dir in the last 1 day " \
+    "clbox audit --since 1, in the project: says what it audits"
+refute "... and disarms a hook made today" test -x late/.git/hooks/pre-commit
