@@ -176,11 +176,19 @@ static void walk_into(int dir, const char *name, int depth, struct nested_walk *
     w->path[len] = '\0';
 }
 
+/* What git takes for a repository when run in dir: a store of its own, or
+ * a HEAD with a commondir naming a store elsewhere. */
+static bool looks_like_git_dir(int dir)
+{
+    struct stat st;
+    return git_dir_has_own_store(dir) || (audit_stat_at(dir, "HEAD", &st) && audit_stat_at(dir, "commondir", &st));
+}
+
 /* Looks in dir and, up to NESTED_MAX_DEPTH, below it for ".git" and for
  * look-alike repositories; never into a git dir, never through a link. */
 static void walk_nested(int dir, int depth, struct nested_walk *w)
 {
-    if (git_dir_has_own_store(dir))
+    if (looks_like_git_dir(dir))
         audit_lookalike(dir, w->path, w->since);
     DIR *d = fdopendir(dup(dir));
     for (struct dirent *e; d && (e = readdir(d)) && w->entries_left-- > 0;) {

@@ -288,18 +288,12 @@ void audit_dotgit(int dir, const char *dir_shown, const struct timespec *since)
 
 void audit_lookalike(int dir, const char *dir_shown, const struct timespec *since)
 {
-    struct stat head, config;
+    struct stat head;
     bool new_head = audit_stat_at(dir, "HEAD", &head) && audit_changed(&head, since);
-    bool new_config = audit_stat_at(dir, "config", &config) && audit_changed(&config, since);
-    char why[1024] = "";
-    bool hostile = new_config && config_runs_commands(dir, "config", why, sizeof why);
-    audit_disarm_hooks(dir, dir_shown, since);
-    if (!new_head && !new_config)
-        return;
-    warnx_clbox("%s made %s a git repository (HEAD, objects/, refs/): git run there obeys its config and "
-                "hooks", audit_actor(), dir_shown);
-    if (hostile)
-        warnx_clbox("  its config %s", why);
-    if (new_head || hostile)
+    if (new_head)
+        warnx_clbox("%s made %s a git repository (HEAD, with objects/ and refs/ or a commondir): git run there obeys "
+                    "its config and hooks", audit_actor(), dir_shown);
+    audit_git_dir(dir, dir_shown, since, 0);
+    if (new_head)
         audit_set_aside(dir, "HEAD", dir_shown);
 }

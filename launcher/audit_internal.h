@@ -43,8 +43,9 @@ void audit_git_forget_seen(void);
 /* dir/.git (dir shown as `dir_shown`): a git dir, or a file or link that
  * sends git elsewhere. */
 void audit_dotgit(int dir, const char *dir_shown, const struct timespec *since);
-/* A directory that is not a .git but holds HEAD, objects/ and refs/: git
- * takes it for a bare repository and obeys its config and hooks. */
+/* A directory that is not a .git but holds HEAD and objects/ and refs/ (or
+ * a commondir): git takes it for a bare repository and obeys its config
+ * and hooks. */
 void audit_lookalike(int dir, const char *dir_shown, const struct timespec *since);
 
 #endif

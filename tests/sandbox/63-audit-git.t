@@ -10,7 +10,7 @@
 # sets it aside under NAME.clbox-disarmed and says how to undo that.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 41
+plan 43
 
 G=(git -c user.name=t -c user.email=t@t)
 "${G[@]}" -C "$PROJECT" commit -q --allow-empty -m init || bail_out "cannot commit in $PROJECT"
@@ -97,6 +97,15 @@ host_git "$PROJECT/look" fetch origin
 refute "a bare-repository look-alike: host git fetch in it does not run its core.sshCommand" test -e "$m5"
 like_line "$ERR" "^clbox: the sandbox made $PROJECT/look a git repository" "... it is reported"
 ok "... and its HEAD is set aside, so git no longer takes it for a repository" test -f look/HEAD.clbox-disarmed -a ! -e look/HEAD
+
+# --- a look-alike with no store of its own: HEAD, and a commondir naming one
+m10=$T_ROOT/m10
+sbx --net none -- sh -c "mkdir -p $CFG/e10/objects $CFG/e10/refs half && echo 'ref: refs/heads/main' > half/HEAD &&
+  printf '[core]\n\tsshCommand = \"touch $m10; false\"\n[remote \"origin\"]\n\turl = ssh://h.invalid/r\n' > $CFG/e10/config &&
+  echo '$CFG/e10' > half/commondir"
+host_git "$PROJECT/half" fetch origin
+refute "HEAD and a commondir make a repository too: host git there does not run what it names" test -e "$m10"
+like_line "$ERR" "$PROJECT/half/commondir, which points git at another directory" "... the commondir is reported"
 
 # --- a bare-repository look-alike at the root of a project with no .git
 bare=$T_ROOT/bare
