@@ -238,21 +238,33 @@ void audit_project(int project_fd, const char *project, const struct timespec *s
     audit_nested(project_fd, shown, since);
 }
 
-void audit_take(const struct plan *plan, const struct host_facts *host, struct audit_snapshot *snap)
+void audit_take(const struct plan *plan, const struct host_facts *host, bool record, struct audit_snapshot *snap)
 {
     char err[3 * PATH_MAX];
-    int pending_dir = audit_pending_dir(host, plan, err, sizeof err);
-    if (pending_dir < 0)
+    *snap = (struct audit_snapshot){.project_fd = -1, .pending = {.dir_fd = -1}};
+    /* Without a record (the user let the command change such files), a
+     * state dir that is missing or refused has no record to replay. */
+    int pending_dir = audit_pending_dir(host, plan, record, err, sizeof err);
+    if (pending_dir < 0 && record)
         die("%s", err);
     /* What a session killed before its own audit left is audited first. */
-    audit_pending_replay(pending_dir, plan->project);
-    *snap = (struct audit_snapshot){.project_fd = open(plan->project, O_PATH | O_DIRECTORY | O_CLOEXEC)};
+    if (pending_dir >= 0)
+        audit_pending_replay(pending_dir, plan->project);
+    if (!record) {
+        if (pending_dir >= 0)
+            close(pending_dir);
+        return;
+    }
+    snap->active = true;
+    snap->project_fd = open(plan->project, O_PATH | O_DIRECTORY | O_CLOEXEC);
     clock_gettime(CLOCK_REALTIME_COARSE, &snap->started);
     audit_pending_begin(pending_dir, plan, &snap->started, &snap->pending);
 }
 
 void audit_report(const struct plan *plan, struct audit_snapshot *snap)
 {
+    if (!snap->active)
+        return;
     if (snap->project_fd >= 0) {
         audit_project(snap->project_fd, plan->project, &snap->started);
         close(snap->project_fd);

@@ -9,15 +9,18 @@
 #include "plan.h"
 
 struct audit_snapshot {
+    bool active; /* this session is audited at exit */
     int project_fd;
     struct timespec started; /* CLOCK_REALTIME_COARSE, the clock of file times */
     struct audit_pending pending;
 };
 
 /* Before the sandbox starts: audits what a session killed before its own
- * audit left in the project, and records this one as pending. */
-void audit_take(const struct plan *plan, const struct host_facts *host, struct audit_snapshot *snap);
-/* After it has ended: says what is new, disarms it, and drops the record. */
+ * audit left in the project, and (with `record`) records this one as
+ * pending, to be audited at exit. */
+void audit_take(const struct plan *plan, const struct host_facts *host, bool record, struct audit_snapshot *snap);
+/* After it has ended: says what is new, disarms it, and drops the record
+ * (nothing without one). */
 void audit_report(const struct plan *plan, struct audit_snapshot *snap);
 /* Says what in the project at project_fd (shown as `project`) the sandbox
  * wrote since `since` that runs code outside it, and disarms it. */

@@ -107,7 +107,7 @@ int audit_command(int argc, char **argv)
     autofree char *config_dir = args.config_dir ? realpath(args.config_dir, NULL) : default_config_dir(&host);
     if (!config_dir)
         die("--config-dir %s: %s", args.config_dir, strerror(errno));
-    autoclose int pending_dir = audit_pending_dir(&host, NULL, err, sizeof err);
+    autoclose int pending_dir = audit_pending_dir(&host, NULL, true, err, sizeof err);
     if (pending_dir < 0)
         die("%s", err);
     if (audit_pending_replay(pending_dir, project) == 0 || args.since_given)

@@ -144,12 +144,13 @@ static const char *writable_inside(const char *state, const struct plan *plan)
     return NULL;
 }
 
-int audit_pending_dir(const struct host_facts *host, const struct plan *plan, char *err, size_t errlen)
+int audit_pending_dir(const struct host_facts *host, const struct plan *plan, bool create, char *err, size_t errlen)
 {
     const char *xdg = host_env(host, "XDG_STATE_HOME");
     autofree char *base = xdg && xdg[0] == '/' ? xasprintf("%s/clbox", xdg)
                                                : xasprintf("%s/.local/state/clbox", host->home);
-    mkdir_private_parents(base);
+    if (create)
+        mkdir_private_parents(base);
     autofree char *real = realpath(base, NULL);
     if (!real)
         return set_error(err, errlen, "cannot create %s, where clbox records a pending audit: %s (set "
@@ -161,7 +162,8 @@ int audit_pending_dir(const struct host_facts *host, const struct plan *plan, ch
     autoclose int base_fd = open_private_dir(AT_FDCWD, real, err, errlen);
     if (base_fd < 0)
         return -1;
-    (void)mkdirat(base_fd, "pending", 0700);
+    if (create)
+        (void)mkdirat(base_fd, "pending", 0700);
     autofree char *pending = xasprintf("%s/pending", real);
     int fd = open_private_dir(base_fd, "pending", err, errlen);
     if (fd < 0)

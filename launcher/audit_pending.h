@@ -36,10 +36,11 @@ int audit_pending_parse(const char *text, size_t len, struct pending_record *rec
 /* The text of a record, allocated. */
 char *audit_pending_format(const struct pending_record *rec);
 
-/* Opens the pending dir, creating it 0700; refuses (-1, reason in err) one
- * that lies inside the project, the config dir or any writable path of
- * plan (plan may be NULL). */
-int audit_pending_dir(const struct host_facts *host, const struct plan *plan, char *err, size_t errlen);
+/* Opens the pending dir, with `create` creating it 0700; refuses (-1,
+ * reason in err) one that lies inside the project, the config dir or any
+ * writable path of plan (plan may be NULL). */
+int audit_pending_dir(const struct host_facts *host, const struct plan *plan, bool create, char *err,
+                      size_t errlen);
 /* Audits and drops every record of a session in `project` whose launcher
  * is gone.  Returns how many. */
 int audit_pending_replay(int pending_dir, const char *project);

@@ -79,13 +79,11 @@ static int cmd_run(int argc, char **argv)
         plan_print(&plan, stdout);
         return finish(&opts, &host, &plan, 0);
     }
-    /* Unless the user let the command change such files on purpose. */
+    /* Audited unless the user let the command change such files on purpose. */
     struct audit_snapshot snap;
-    if (!opts.allow_project_config)
-        audit_take(&plan, &host, &snap);
+    audit_take(&plan, &host, !opts.allow_project_config, &snap);
     int status = sandbox_run(&plan);
-    if (!opts.allow_project_config)
-        audit_report(&plan, &snap);
+    audit_report(&plan, &snap);
     return finish(&opts, &host, &plan, status);
 }
 

@@ -6,7 +6,7 @@
 # DIR` does the same by hand.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 20
+plan 22
 
 STATE=$HOME/.local/state/clbox
 records_left() { compgen -G "$STATE/pending/*" >/dev/null; }
@@ -48,6 +48,15 @@ like_line "$ERR" "^clbox: the last session in $PROJECT ended before its audit" "
 refute "... and disarms its hook" test -x "$PROJECT/sub/.git/hooks/post-checkout"
 refute "... and removes the record" records_left
 cd "$PROJECT" || bail_out "cd $PROJECT"
+
+# --allow-project-config: the run records and audits nothing of its own, but
+# a killed session's audit is still made first.
+rm -rf sub
+killed_session
+sbx --net none --allow-project-config -- true
+like_line "$ERR" "^clbox: the last session in $PROJECT ended before its audit" \
+    "--allow-project-config: a killed session is still audited first"
+refute "... and its hook disarmed" test -x sub/.git/hooks/post-checkout
 
 # The record must lie where the sandbox cannot write it.
 run env XDG_STATE_HOME="$PROJECT/state" "$CLBOX" run --net none -- true
