@@ -3,8 +3,9 @@
  *
  * git takes code from a git dir's config (and config.worktree) and hooks,
  * and from the directory that a pointer names: commondir in a git dir, the
- * .git file of a linked worktree or a submodule.  A directory holding HEAD,
- * objects/ and refs/ is itself a repository to git.  What changed during
+ * .git file of a linked worktree or a submodule.  A directory holding HEAD
+ * and objects/ and refs/ (or a commondir) is itself a repository to git.
+ * What changed during
  * the session is disarmed so that it does not run, and nothing of the
  * user's is lost:
  *   - a new hook is left in place, not executable (chmod +x undoes it);
@@ -17,7 +18,10 @@
  *     and the user is told that those are in the set-aside copy;
  *   - a gitdir file (worktrees/NAME/gitdir, git's way back to a worktree)
  *     is reported only: git takes no code through it, and without it
- *     `git worktree prune` would delete the worktree's admin dir.
+ *     `git worktree prune` would delete the worktree's admin dir;
+ *   - in the directory a planted pointer names, which may be anywhere (one
+ *     of the user's own repositories), nothing is touched, only reported:
+ *     with the pointer set aside, git no longer goes there.
  * Every name read from the tree is printed through str_printable(); no
  * link is followed but the ones git itself follows: the directory a
  * pointer names. */
