@@ -7,7 +7,8 @@
 # (HEAD, objects/, refs/, config).  Each is run here with the real git on the
 # host side after the session, as the user would: the command the sandbox
 # planted must not run (it would leave a marker file).  clbox reports each,
-# sets it aside under NAME.clbox-disarmed and says how to undo that.
+# sets it aside under NAME.clbox-disarmed and says how to undo that.  Last, the
+# config dir: what the host's Claude Code obeys there is reported.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
 plan 43
