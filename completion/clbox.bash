@@ -218,7 +218,7 @@ _clbox() {
         if [[ $cur == -* ]]; then
             _clbox_add --help --version
         else
-            _clbox_add run check profile doctor
+            _clbox_add run check profile doctor audit
         fi
         return 0
     fi

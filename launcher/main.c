@@ -19,6 +19,7 @@ static void print_usage(FILE *out)
           "       clbox check [OPTIONS]\n"
           "       clbox profile list | clbox profile show NAME\n"
           "       clbox doctor\n"
+          "       clbox audit [--since DAYS] [--config-dir DIR] [DIR]\n"
           "       clbox --version | --help\n\n"
           "clbox runs COMMAND (e.g. claude --dangerously-skip-permissions) in a rootless\n"
           "sandbox. 'clbox check' builds the same sandbox and tests it from the inside.\n"
@@ -78,13 +79,11 @@ static int cmd_run(int argc, char **argv)
         plan_print(&plan, stdout);
         return finish(&opts, &host, &plan, 0);
     }
-    /* Unless the user let the command change such files on purpose. */
+    /* Audited unless the user let the command change such files on purpose. */
     struct audit_snapshot snap;
-    if (!opts.allow_project_config)
-        audit_take(&plan, &snap);
+    audit_take(&plan, &host, !opts.allow_project_config, &snap);
     int status = sandbox_run(&plan);
-    if (!opts.allow_project_config)
-        audit_report(&plan, &snap);
+    audit_report(&plan, &snap);
     return finish(&opts, &host, &plan, status);
 }
 
@@ -205,7 +204,7 @@ static const struct {
     int (*run)(int argc, char **argv);
 } subcommands[] = {
     {"run", cmd_run},           {"check", cmd_check},     {"profile", cmd_profile},
-    {"doctor", cmd_doctor},
+    {"doctor", cmd_doctor},     {"audit", audit_command},
     {"--version", cmd_version},
     {"version", cmd_version},   {"--help", cmd_help},     {"-h", cmd_help},
     {"help", cmd_help},         {"--list-options", cmd_list_options},

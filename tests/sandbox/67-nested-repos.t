@@ -26,9 +26,9 @@ refute "a hook written in a nested repository made inside is left not executable
 like "$(cat sub/.git/hooks/post-checkout)" "planted" "... and left in place, for the user to read"
 like_line "$ERR" "^clbox: the sandbox wrote the git hook $PROJECT/sub/.git/hooks/post-checkout: it is left not executable" \
     "... and reported"
-like_line "$ERR" "^clbox: the sandbox wrote $PROJECT/sub/.git/config, which runs code" "the nested repository's new config is reported"
+like_line "$ERR" "^clbox: the sandbox (wrote|created) $PROJECT/sub/.git/config, which runs code" "the nested repository's new config is reported"
 like_line "$ERR" "hookspath" "... with core.hooksPath named"
-like_line "$ERR" "^clbox: the sandbox wrote $PROJECT/a/b/c/deep/.git/config" "a nested repository four levels down is found"
+like_line "$ERR" "^clbox: the sandbox (wrote|created) $PROJECT/a/b/c/deep/.git/config" "a nested repository four levels down is found"
 like_line "$ERR" "fsmonitor" "... with core.fsmonitor named"
 refute "a hook added inside to a repository that existed before is disarmed" test -x old/.git/hooks/pre-push
 ok "... while its hook from before the session stays executable" test -x old/.git/hooks/pre-commit

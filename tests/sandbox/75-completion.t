@@ -90,7 +90,7 @@ all_start() { ! grep -qv -- "^$1" <<<"$REPLY"; }
 like "$(complete -p clbox 2>&1)" "-F _clbox( |$)" "sourcing the file registers _clbox for clbox"
 
 comp "clbox "
-ok "clbox <TAB>: the subcommands" has run check profile doctor
+ok "clbox <TAB>: the subcommands" has run check profile doctor audit
 
 comp "clbox -"
 ok "clbox -<TAB>: --help and --version" has --help --version
