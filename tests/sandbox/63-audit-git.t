@@ -28,6 +28,17 @@ evil() {
     printf 'mkdir -p %s/objects %s/refs %s/hooks && echo "ref: refs/heads/main" > %s/HEAD && ' "$1" "$1" "$1" "$1"
     printf 'printf "[core]\\n\\tfsmonitor = \\"touch %s; false\\"\\n" > %s/config' "$2" "$1"
 }
+# during_session INSIDE HOST: runs the shell code INSIDE in a sandbox and,
+# while that session lasts, HOST on the host side; sets RC, OUT and ERR.
+during_session() {
+    spawn "$CLBOX" run --net none --rw "$T_ROOT/flags" -- sh -c "$1 && echo > $T_ROOT/flags/ready &&
+      while [ ! -e $T_ROOT/flags/go ]; do sleep 0.05; done"
+    wait_for 10 test -e "$T_ROOT/flags/ready" || diag "the session did not get ready"
+    sh -c "$2"
+    touch "$T_ROOT/flags/go" && reap
+    rm -f "$T_ROOT/flags/ready" "$T_ROOT/flags/go"
+}
+mkdir -p "$T_ROOT/flags"
 # host_git DIR ARG...: the user's git, on the host, after the session.
 host_git() { (cd "$1" && shift && GIT_SSH=false timeout 10 git "$@" >/dev/null 2>&1); }
 
@@ -134,11 +145,15 @@ sbx --net none -- sh -c "git init -q plain && git -C plain config user.name some
 ok "a new nested config with no command in it stays in place" test -f plain/.git/config
 unlike "$ERR" "plain/\.git/config\.clbox-disarmed" "... and is not said to be set aside"
 
-# --- the linked worktree's own .git file, rewritten
+# --- the linked worktree's own .git file, rewritten.  It existed at start,
+# so it is read-only inside; the audit is shown on its own by the same
+# write made on the host side while a session runs, as if that protection
+# were missing.
 cd "$T_ROOT/wt" || bail_out "cd $T_ROOT/wt"
 m8=$T_ROOT/m8
 sbx --net none -- sh -c "$(evil "$CFG/e8" "$m8") && echo 'gitdir: $CFG/e8' > .git"
-is "$RC" 0 "(sanity) in a linked worktree the command rewrites its .git file"
+like "$ERR" "cannot create \.git: Read-only file system" "a linked worktree's .git file is read-only inside"
+during_session "$(evil "$CFG/e8" "$m8")" "echo 'gitdir: $CFG/e8' > .git"
 host_git "$T_ROOT/wt" status
 refute "the rewritten .git file of a linked worktree: host git does not run what it names" test -e "$m8"
 like_line "$ERR" "$T_ROOT/wt/\.git, which points git at another directory" "... it is reported"
@@ -147,10 +162,12 @@ mv .git.clbox-disarmed .git 2>/dev/null
 printf 'gitdir: %s\n' "$PROJECT/.git/worktrees/wt" >.git # as git wrote it
 sleep 0.05
 
-# --- commondir in the main repository's worktrees/NAME, written from the worktree
+# --- commondir in the main repository's worktrees/NAME, written from the
+# worktree: read-only inside too, and audited on its own as above.
 m9=$T_ROOT/m9
 sbx --net none -- sh -c "$(evil "$CFG/e9" "$m9") && echo '$CFG/e9' > '$PROJECT/.git/worktrees/wt/commondir'"
-is "$RC" 0 "(sanity) the worktree's git dir in the main repository is writable inside"
+like "$ERR" "worktrees/wt/commondir: Read-only file system" "the worktree's commondir in the main repository is read-only inside"
+during_session "$(evil "$CFG/e9" "$m9")" "echo '$CFG/e9' > '$PROJECT/.git/worktrees/wt/commondir'"
 host_git "$T_ROOT/wt" status
 refute "commondir in worktrees/wt: host git in the worktree does not run what it names" test -e "$m9"
 like_line "$ERR" "$PROJECT/\.git/worktrees/wt/commondir" "... it is reported"
