@@ -38,8 +38,14 @@ void verbose(const char *fmt, ...)
     va_end(ap);
 }
 
+void (*clbox_before_die)(void);
+
 _Noreturn void die(const char *fmt, ...)
 {
+    void (*undo)(void) = clbox_before_die;
+    clbox_before_die = NULL;
+    if (undo)
+        undo();
     va_list ap;
     va_start(ap, fmt);
     vmessage(fmt, ap);
