@@ -121,15 +121,6 @@ static void suspend(struct pty_relay *r)
     resume(r);
 }
 
-static void say(struct pty_relay *r, const char *message)
-{
-    bool raw = r->tty.raw;
-    user_tty_restore(&r->tty);
-    warnx_clbox("%s", message);
-    if (raw)
-        user_tty_raw(&r->tty);
-}
-
 static void take_message(struct pty_relay *r)
 {
     enum channel_tag tag;
@@ -145,10 +136,8 @@ static void take_message(struct pty_relay *r)
         /* SIGSTOP never comes from a terminal: clbox keeps it, and the
          * user's shell is not told of a stop it did not ask for. */
         r->command_stopped = true;
-        char message[128];
-        snprintf(message, sizeof message,
-                 "the command was stopped by SIGSTOP inside the sandbox: to continue it, kill -CONT %d", (int)getpid());
-        say(r, message);
+        warnx_clbox("the command was stopped by SIGSTOP inside the sandbox: to continue it, kill -CONT %d",
+                    (int)getpid());
     }
 }
 

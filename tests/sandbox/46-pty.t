@@ -6,7 +6,7 @@
 # on a pty of the test's own (tests/lib/ptyshell.py), as a user would.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 38
+plan 40
 
 export CLBOX PY=/usr/bin/python3
 PTYSHELL="$SRCDIR/tests/lib/ptyshell.py"
@@ -124,6 +124,7 @@ job = job_pid()
 drain(1.0)
 say("state", pid_state(job))
 say("prompt", "yes" if b"Stopped" in seen else "no")
+say("told", "yes" if re.search(rb"stopped by SIGSTOP.*kill -CONT %d" % job, seen) else "no")
 os.kill(job, signal.SIGCONT)
 expect(r"resumed", 10)
 m = expect(r"rc=(\d+)", 10)
@@ -131,6 +132,7 @@ say("rc", m.group(1).decode())
 '
 like "$(val state)" "^[RS]$" "kill(0, SIGSTOP) inside: clbox is not stopped (state $(val state))"
 is "$(val prompt)" no "... the user's shell does not take the terminal back"
+is "$(val told)" yes "... and clbox says how to continue the command (kill -CONT and its pid)"
 is "$(val rc)" 0 "... and SIGCONT sent to clbox resumes the command, which ends normally"
 
 # --- tcsetpgrp inside changes the pty's foreground, never the user's terminal's
@@ -242,9 +244,11 @@ m = expect(r"rc=(\d+)", 10)
 say("rc", m.group(1).decode())
 expect(r"\$ $", 5)
 say("same", "yes" if outer_modes() == before else "no")
+say("seen", repr(seen))
 '
 is "$(val rc)" 137 "SIGTERM twice to clbox while the command ignores it: the sandbox is killed (137)"
 is "$(val same)" yes "... and the outer terminal's modes are restored"
+like "$(val seen)" 'killing the sandbox\\r\\n' "... and clbox's message, written while the terminal was raw, ends its line with CR LF"
 
 # --- the terminal hangs up: the command gets SIGHUP
 shell '
