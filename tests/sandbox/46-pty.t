@@ -6,7 +6,7 @@
 # on a pty of the test's own (tests/lib/ptyshell.py), as a user would.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 40
+plan 41
 
 export CLBOX PY=/usr/bin/python3
 PTYSHELL="$SRCDIR/tests/lib/ptyshell.py"
@@ -283,6 +283,8 @@ under_tty "$(printf '%q run -- sh -c %q | cat' "$CLBOX" 'test -t 0 && echo in-tt
 like_line "$OUT" '^in-tty$' "stdout a pipe, stdin a terminal: stdin inside is a terminal"
 like_line "$OUT" '^out-notty$' "... and stdout is not"
 like_line "$OUT" '^pipe:' "... but the pipe itself"
+under_tty "$(printf '%q run -- sh -c %q </dev/null >%q 2>&1; cat %q' "$CLBOX" 'if (exec 3<>/dev/tty) 2>/dev/null; then echo opened-dev-tty; else echo no-dev-tty; fi' "$T_ROOT/devtty.out" "$T_ROOT/devtty.out")"
+like_line "$OUT" '^no-dev-tty$' "no stream a terminal, clbox run from one: /dev/tty inside does not open the user's terminal"
 under_tty "$(printf '%q run -- sh -c %q' "$CLBOX" 'tty; ls /dev/pts')"
 like_line "$OUT" '^/dev/pts/0$' "tty names the pty inside"
 unlike "$OUT" '(^|[^/])[1-9][0-9]*$' "... and no other terminal is in the sandbox's /dev/pts"
