@@ -6,7 +6,7 @@
 # on a pty of the test's own (tests/lib/ptyshell.py), as a user would.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 41
+plan 42
 
 export CLBOX PY=/usr/bin/python3
 PTYSHELL="$SRCDIR/tests/lib/ptyshell.py"
@@ -285,6 +285,7 @@ like_line "$OUT" '^out-notty$' "... and stdout is not"
 like_line "$OUT" '^pipe:' "... but the pipe itself"
 under_tty "$(printf '%q run -- sh -c %q </dev/null >%q 2>&1; cat %q' "$CLBOX" 'if (exec 3<>/dev/tty) 2>/dev/null; then echo opened-dev-tty; else echo no-dev-tty; fi' "$T_ROOT/devtty.out" "$T_ROOT/devtty.out")"
 like_line "$OUT" '^no-dev-tty$' "no stream a terminal, clbox run from one: /dev/tty inside does not open the user's terminal"
-under_tty "$(printf '%q run -- sh -c %q' "$CLBOX" 'tty; ls /dev/pts')"
+under_tty "$(printf '%q run -- sh -c %q' "$CLBOX" 'tty; ls /dev/pts; (exec 3<>/dev/tty) && echo dev-tty-opens')"
 like_line "$OUT" '^/dev/pts/0$' "tty names the pty inside"
+like_line "$OUT" '^dev-tty-opens$' "... and /dev/tty opens it"
 unlike "$OUT" '(^|[^/])[1-9][0-9]*$' "... and no other terminal is in the sandbox's /dev/pts"
