@@ -174,7 +174,8 @@ int init_pty_relay(pid_t command, int channel, int master)
     int status = reap(command, channel); /* it may be gone already */
     bool launcher_gone = false;
     while (status < 0) {
-        struct pollfd fds[2] = {{.fd = sigfd, .events = POLLIN}, {.fd = launcher_gone ? -1 : channel, .events = POLLIN}};
+        struct pollfd fds[2] = {{.fd = sigfd, .events = POLLIN},
+                                {.fd = launcher_gone ? -1 : channel, .events = POLLIN}};
         if (poll(fds, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;
