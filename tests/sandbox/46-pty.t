@@ -6,7 +6,7 @@
 # on a pty of the test's own (tests/lib/ptyshell.py), as a user would.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 42
+plan 43
 
 export CLBOX PY=/usr/bin/python3
 PTYSHELL="$SRCDIR/tests/lib/ptyshell.py"
@@ -83,7 +83,8 @@ show()
 time.sleep(3)
 EOF
 prog ticks <<'EOF'
-import time
+import signal, time
+signal.signal(signal.SIGWINCH, lambda *_: print("re" + "draw", flush=True))
 for i in range(300):
     print("tick", i, flush=True)
     time.sleep(0.1)
@@ -204,6 +205,7 @@ expect(r"\[1\]\+\s+Stopped", 5)
 say("jobs", "stopped")
 expect(r"\$ $", 5)
 send("fg; echo rc=$?\n")
+say("redraw", "yes" if expect(r"redraw|tick 2\d\d", 10).group(0) == b"redraw" else "no")
 expect(r"tick (\d+)", 10)
 m = expect(r"tick (\d+)", 10)
 say("after_fg", m.group(1).decode())
@@ -216,6 +218,7 @@ is "$(val state)" T "Ctrl-Z: clbox stops"
 is "$(val jobs)" stopped "... and the user's shell sees the job stopped"
 is "$(val restored)" yes "... with the terminal back in the shell's modes (no longer raw)"
 ok "fg: the command resumes (tick $(val after_fg))" test -n "$(val after_fg)"
+is "$(val redraw)" yes "... and gets a SIGWINCH to redraw"
 is "$(val raw_again)" yes "... with the terminal raw again"
 is "$(val rc)" 130 "Ctrl-C then ends it: 130"
 
