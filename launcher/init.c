@@ -18,6 +18,7 @@
 #include "../netns/nft.h"
 #include "../seccomp/filter.h"
 #include "caps.h"
+#include "init_pty.h"
 #include "mounts.h"
 #include "signals.h"
 #include "userns.h"
@@ -65,9 +66,22 @@ static void harden(void)
 
 static int exit_code_for_exec_error(int err) { return err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE; }
 
-_Noreturn static void exec_command(const struct plan *plan)
+/* The command has a process group of its own: kill(0, ...) inside reaches
+ * it, never init's or clbox's.  With a pty it is the pty's foreground
+ * group, in the session init leads; without, it leads a session of its
+ * own, with no controlling terminal (not the user's: /dev/tty fails). */
+static void start_session(const struct init_pty *pty)
+{
+    if (pty->slave >= 0)
+        init_pty_take(pty);
+    else if (setsid() < 0)
+        die("cannot start the command's session: %s", strerror(errno));
+}
+
+_Noreturn static void exec_command(const struct plan *plan, const struct init_pty *pty)
 {
     extern char **environ;
+    start_session(pty);
     signals_restore_for_exec();
     if (chdir(plan->cwd) < 0)
         die("cannot enter %s inside the sandbox: %s", plan->cwd, strerror(errno));
@@ -95,6 +109,10 @@ _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int 
     if (plan->net == NET_FILTERED && nft_load(err, sizeof err) < 0)
         die("%s", err);
     wait_for_launcher(launcher_alive_fd);
+    /* Out of clbox's session: the user's terminal sends its signals to
+     * clbox alone, which passes them on. */
+    if (setsid() < 0)
+        die("cannot give the sandbox's init a session of its own: %s", strerror(errno));
     if (channel >= 0 && channel != 3 && (dup3(channel, 3, O_CLOEXEC) < 0 || close(channel) < 0))
         die("cannot keep the channel to clbox: %s", strerror(errno));
     close_fds_above(channel >= 0 ? 3 : 2);
@@ -108,11 +126,21 @@ _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int 
         init_network(plan, channel);
     userns_enter_inner(plan->uid, plan->gid);
     harden();
+    struct init_pty pty = {.master = -1, .slave = -1};
+    if (plan->terminal_streams)
+        init_pty_open(plan, channel, &pty);
 
     pid_t command = fork();
     if (command < 0)
         die("cannot start the command: %s", strerror(errno));
     if (command == 0)
-        exec_command(plan);
-    _exit(signals_relay_until_exit(command, false));
+        exec_command(plan, &pty);
+    if (pty.master >= 0) {
+        close(pty.slave);
+        _exit(init_pty_relay(command, channel, pty.master));
+    }
+    int wait_status = 0;
+    int status = signals_relay_until_exit(command, false, &wait_status);
+    signals_report_command_end(wait_status);
+    _exit(status);
 }

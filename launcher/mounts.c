@@ -276,7 +276,6 @@ static void apply_entry(struct build *b, const struct mount_entry *m)
     case MOUNT_PROC: setup_proc(b); break;
     case MOUNT_SYSFS: setup_sys(b); break;
     case MOUNT_SYMLINK: make_symlink(b, m->path, m->source); break;
-    case MOUNT_DEVICE: bind_path(b, m->path, m->source, BIND_DEVICES, m->why); break;
     case MOUNT_FILE: bind_content(b, m->path, m->source); break;
     }
 }

@@ -95,7 +95,6 @@ int net_launch(const struct plan *plan, pid_t init, int channel, struct net_sess
         warnx_clbox("cannot tell the sandbox to start: %s", strerror(-r));
         return -1;
     }
-    close(channel);
     return 0;
 }
 

@@ -426,10 +426,11 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
         return -1;
 
     add_system_layer(plan);
-    /* The command keeps the user's terminal; its device is shown as
-     * /dev/console so that ttyname() and tty(1) can name it. */
-    if (host->terminal)
-        plan_add(plan, MOUNT_DEVICE, "/dev/console", host->terminal, 0, "your terminal");
+    /* Never the user's terminal itself: a pty of the sandbox's own devpts,
+     * relayed by clbox (pty_relay.c), the first and only one there. */
+    plan->terminal_streams = host->terminal_streams;
+    if (plan->terminal_streams)
+        plan_add(plan, MOUNT_SYMLINK, "/dev/console", "pts/0", 0, "the command's terminal, relayed by clbox");
     plan_add(plan, MOUNT_TMPFS, host->home, NULL, 0700, "empty home");
     plan_add(plan, MOUNT_BIND_RW, plan->config_dir, plan->config_dir, 0, "config dir (CLAUDE_CONFIG_DIR)");
     plan_add(plan, MOUNT_BIND_RW, plan->project, plan->project, 0, "project");
@@ -490,11 +491,9 @@ int host_facts_read(struct host_facts *facts, char *err, size_t errlen)
     facts->home = real_home ? real_home : path_normalize(home, "/");
     const char *user = getenv("USER");
     facts->user = xstrdup(user && *user ? user : pw ? pw->pw_name : "user");
-    for (int fd = 0; fd <= 2 && !facts->terminal; fd++) {
-        const char *tty = isatty(fd) ? ttyname(fd) : NULL;
-        if (tty && tty[0] == '/')
-            facts->terminal = xstrdup(tty);
-    }
+    for (int fd = 0; fd <= 2; fd++)
+        if (isatty(fd))
+            facts->terminal_streams |= 1u << fd;
     facts->cwd = getcwd(NULL, 0);
     if (!facts->cwd)
         return set_error(err, errlen, "cannot read the current directory: %s (cd somewhere that exists)", strerror(errno));
@@ -506,6 +505,5 @@ void host_facts_free(struct host_facts *facts)
     free(facts->home);
     free(facts->cwd);
     free(facts->user);
-    free(facts->terminal);
     *facts = (struct host_facts){0};
 }

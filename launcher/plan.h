@@ -22,7 +22,6 @@ enum mount_kind {
     MOUNT_PROC,     /* a fresh /proc with the kernel's sensitive files masked */
     MOUNT_SYSFS,    /* a fresh read-only /sys, best effort */
     MOUNT_SYMLINK,  /* a symbolic link at `path` pointing to `source` */
-    MOUNT_DEVICE,   /* host device node `source` at `path` (the user's terminal) */
     MOUNT_FILE,     /* a read-only file whose content is `source` (resolv.conf) */
 };
 
@@ -43,7 +42,7 @@ struct host_facts {
     uid_t uid;
     gid_t gid;
     char **environ;  /* the launcher's environment */
-    char *terminal;  /* the terminal on stdin/stdout/stderr, or NULL */
+    unsigned terminal_streams; /* bit N set: fd N (0, 1, 2) is a terminal */
 };
 
 struct plan {
@@ -66,6 +65,9 @@ struct plan {
     struct strv env;        /* NAME=VALUE, the command's whole environment */
     char *hostname;
     struct strv profiles; /* applied, in order */
+    /* Bit N set: fd N is a terminal, so the command gets the sandbox's own
+     * pty there, which clbox relays to the user's terminal; 0: no pty. */
+    unsigned terminal_streams;
 };
 
 int host_facts_read(struct host_facts *facts, char *err, size_t errlen);

@@ -17,7 +17,6 @@ static const char *kind_name(enum mount_kind kind)
     case MOUNT_PROC: return "proc";
     case MOUNT_SYSFS: return "sysfs";
     case MOUNT_SYMLINK: return "symlink";
-    case MOUNT_DEVICE: return "device";
     case MOUNT_FILE: return "file";
     }
     return "?";

@@ -1,6 +1,6 @@
 /* The launcher's side: create the namespaces with the sandbox's init in
  * them, bring the network up beside it, then pass signals on until the
- * sandbox exits. */
+ * sandbox exits, relaying the command's pty when it has one. */
 #include "sandbox.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include "channel.h"
 #include "init.h"
 #include "net_launch.h"
+#include "pty_relay.h"
 #include "signals.h"
 #include "userns.h"
 
@@ -24,11 +25,21 @@ static pid_t clone_into_namespaces(unsigned long flags)
     return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+/* init has said why it could not go on, or will be told nothing more. */
+static int end_early(pid_t init, struct net_session *net)
+{
+    kill(init, SIGKILL);
+    signals_relay_until_exit(init, true, NULL);
+    net_release(net);
+    return EXIT_CLBOX_ERROR;
+}
+
 int sandbox_run(const struct plan *plan)
 {
     int alive[2];
     int channel[2] = {-1, -1};
-    if (pipe2(alive, O_CLOEXEC) < 0 || (plan->net != NET_NONE && channel_pair(channel) < 0))
+    bool need_channel = plan->net != NET_NONE || plan->terminal_streams;
+    if (pipe2(alive, O_CLOEXEC) < 0 || (need_channel && channel_pair(channel) < 0))
         die("cannot create the pipes to the sandbox: %s", strerror(errno));
     signals_block();
     pid_t init = clone_into_namespaces(SANDBOX_NAMESPACES | CLONE_NEWCGROUP);
@@ -43,22 +54,26 @@ int sandbox_run(const struct plan *plan)
         sandbox_init(plan, alive[0], channel[1]);
     }
     close(alive[0]);
+    if (channel[1] >= 0)
+        close(channel[1]);
     userns_map_outer(init, plan->uid, plan->gid);
     if (write(alive[1], "m", 1) != 1)
         die("cannot tell the sandbox to go on: %s", strerror(errno));
     struct net_session net = {.gate = -1, .stack = NETSTACK_INIT(NETSTACK_SLIRP4NETNS)};
-    if (plan->net != NET_NONE) {
-        close(channel[1]);
-        if (net_launch(plan, init, channel[0], &net) < 0) {
-            /* init has said why, or will be told nothing more: it ends. */
-            kill(init, SIGKILL);
-            signals_relay_until_exit(init, true);
-            net_release(&net);
-            return EXIT_CLBOX_ERROR;
-        }
+    if (plan->net != NET_NONE && net_launch(plan, init, channel[0], &net) < 0)
+        return end_early(init, &net);
+    int status;
+    if (plan->terminal_streams) {
+        struct pty_relay relay;
+        if (pty_relay_start(&relay, plan, channel[0], init) < 0)
+            return end_early(init, &net);
+        status = pty_relay_run(&relay);
+    } else {
+        status = signals_relay_until_exit(init, true, NULL);
     }
-    int status = signals_relay_until_exit(init, true);
     net_release(&net);
+    if (channel[0] >= 0)
+        close(channel[0]);
     close(alive[1]);
     return status;
 }

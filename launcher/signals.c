@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 
 #include "util.h"
@@ -27,7 +28,19 @@ void signals_block(void)
 
 void signals_restore_for_exec(void) { sigprocmask(SIG_SETMASK, &mask_before_block, NULL); }
 
-static int exit_status_of(int wait_status)
+int signals_open_fd(bool job_control)
+{
+    sigset_t set;
+    relayed_set(&set);
+    if (job_control) {
+        sigaddset(&set, SIGTSTP);
+        sigaddset(&set, SIGCONT);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+    }
+    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int signals_exit_status(int wait_status)
 {
     if (WIFSIGNALED(wait_status))
         return 128 + WTERMSIG(wait_status);
@@ -71,8 +84,7 @@ static void report_watched_exit(pid_t pid, int status)
     }
 }
 
-/* Reaps what has exited; returns the child's exit status once it has. */
-static int reap(pid_t child)
+int signals_reap(pid_t child, int *wait_status)
 {
     for (;;) {
         int status;
@@ -81,15 +93,38 @@ static int reap(pid_t child)
             continue;
         if (pid <= 0)
             return -1;
-        if (pid == child)
-            return exit_status_of(status);
+        if (pid == child) {
+            if (wait_status)
+                *wait_status = status;
+            return signals_exit_status(status);
+        }
         report_watched_exit(pid, status);
     }
 }
 
+void signals_report_command_end(int wait_status)
+{
+    /* ^C and a closed pipe are the usual ends, and the user knows of them. */
+    if (!WIFSIGNALED(wait_status) || WTERMSIG(wait_status) == SIGINT || WTERMSIG(wait_status) == SIGPIPE)
+        return;
+    warnx_clbox("the command was killed by signal %d (%s)", WTERMSIG(wait_status), strsignal(WTERMSIG(wait_status)));
+}
+
 static bool asks_to_end(int sig) { return sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT; }
 
-int signals_relay_until_exit(pid_t child, bool escalate)
+void signals_pass_on(pid_t child, int sig, bool escalate, int *endings)
+{
+    /* A command may ignore a request to end; the second request, sent
+     * after the first had its chance, ends the whole sandbox. */
+    if (escalate && asks_to_end(sig) && ++*endings >= 2) {
+        warnx_clbox("a second request to end (%s): killing the sandbox", strsignal(sig));
+        kill(child, SIGKILL);
+        return;
+    }
+    kill(child, sig);
+}
+
+int signals_relay_until_exit(pid_t child, bool escalate, int *wait_status)
 {
     sigset_t set;
     relayed_set(&set);
@@ -103,20 +138,11 @@ int signals_relay_until_exit(pid_t child, bool escalate)
             die("cannot wait for signals: %s", strerror(errno));
         }
         if (sig == SIGCHLD) {
-            int status = reap(child);
+            int status = signals_reap(child, wait_status);
             if (status >= 0)
                 return status;
             continue;
         }
-        if (info.si_code == SI_KERNEL)
-            continue; /* from the terminal: the command has it already */
-        /* A command may ignore a request to end; the second request, sent
-         * after the first had its chance, ends the whole sandbox. */
-        if (escalate && asks_to_end(sig) && ++endings >= 2) {
-            warnx_clbox("a second request to end (%s): killing the sandbox", strsignal(sig));
-            kill(child, SIGKILL);
-            continue;
-        }
-        kill(child, sig);
+        signals_pass_on(child, sig, escalate, &endings);
     }
 }

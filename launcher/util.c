@@ -4,8 +4,17 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 
 enum verbosity clbox_verbosity = VERBOSITY_NORMAL;
+
+/* A terminal held raw while clbox relays the command's pty (or a pty the
+ * command made raw) moves down on \n without going back to the margin. */
+static bool stderr_is_raw_terminal(void)
+{
+    struct termios modes;
+    return tcgetattr(STDERR_FILENO, &modes) == 0 && !(modes.c_oflag & OPOST);
+}
 
 static void vmessage(const char *fmt, va_list ap)
 {
@@ -14,8 +23,10 @@ static void vmessage(const char *fmt, va_list ap)
     int n = snprintf(line, sizeof line, "clbox: ");
     int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
     size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
-    if (len > sizeof line - 2)
-        len = sizeof line - 2;
+    if (len > sizeof line - 3)
+        len = sizeof line - 3;
+    if (stderr_is_raw_terminal())
+        line[len++] = '\r';
     line[len++] = '\n';
     (void)write_all(STDERR_FILENO, line, len);
 }
@@ -38,8 +49,14 @@ void verbose(const char *fmt, ...)
     va_end(ap);
 }
 
+void (*clbox_before_die)(void);
+
 _Noreturn void die(const char *fmt, ...)
 {
+    void (*undo)(void) = clbox_before_die;
+    clbox_before_die = NULL;
+    if (undo)
+        undo();
     va_list ap;
     va_start(ap, fmt);
     vmessage(fmt, ap);

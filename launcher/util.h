@@ -30,6 +30,9 @@ void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * the sandbox cannot be built as asked: clbox never runs the command with
  * less isolation than planned. */
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Called once by die() before its message: what must be undone on every
+ * way out (the user's terminal modes, see pty_relay.c).  NULL: nothing. */
+extern void (*clbox_before_die)(void);
 
 /* Writes a one-line reason into err and returns -1: for code that reports
  * a failure to a caller who decides what to do with it. */

@@ -206,8 +206,15 @@ sbx() { run "$CLBOX" run "$@"; }
 # under_tty CMDLINE: runs the shell command line CMDLINE under a fresh
 # pseudo-terminal made by script(1) (it becomes the controlling terminal of
 # a new session).  Sets RC, OUT (carriage returns removed) and ERR.
+# script's stdin stays open while CMDLINE runs: at its end script would
+# type an end of file, which a terminal clbox holds raw reads as a NUL.
 under_tty() {
-    run script -qec "$1" /dev/null
+    local keep sleeper
+    exec {keep}< <(exec sleep "$T_TIMEOUT")
+    sleeper=$!
+    RUN_STDIN=/dev/fd/$keep run script -qec "$1" /dev/null
+    kill "$sleeper" 2>/dev/null
+    exec {keep}<&-
     OUT=${OUT//$'\r'/}
 }
 

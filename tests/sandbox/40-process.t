@@ -40,9 +40,9 @@ is "$OUT" "notty" "with stdin from /dev/null the command sees no terminal"
 under_tty "$(printf '%q run -- sh -c %q' "$CLBOX" 'test -t 0 && echo in-tty; test -t 1 && echo out-tty; tty')"
 like_line "$OUT" '^in-tty$' "under a terminal: test -t 0 is true inside"
 like_line "$OUT" '^out-tty$' "under a terminal: test -t 1 is true inside"
-like_line "$OUT" '^/dev/console$' "under a terminal: tty prints /dev/console"
+like_line "$OUT" '^/dev/pts/0$' "under a terminal: tty names the command's pty, /dev/pts/0"
 under_tty "$(printf '%q run -- sh -c %q' "$CLBOX" 'read pid comm state ppid pgrp sid ttynr tpgid rest </proc/self/stat; echo "ttynr=$ttynr"; [ "$pgrp" = "$tpgid" ] && echo foreground || echo "background pgrp=$pgrp tpgid=$tpgid"')"
-unlike_line "$OUT" '^ttynr=0$' "under a terminal: the command keeps it as its controlling terminal (no setsid)"
+unlike_line "$OUT" '^ttynr=0$' "under a terminal: the command has its pty as its controlling terminal"
 like_line "$OUT" '^foreground$' "under a terminal: the command is in the terminal's foreground process group"
 
 # --- signals sent to the clbox process reach the command

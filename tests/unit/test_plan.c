@@ -353,6 +353,39 @@ static void test_interpreter_line(void **state)
     free(interp), free(env_name), free(p);
 }
 
+/* A terminal on a standard stream gives the command the sandbox's own
+ * pty, named /dev/console too; the user's terminal device is never in
+ * the plan. */
+static void test_terminal(void **state)
+{
+    (void)state;
+    char *host_env[] = {"PATH=/usr/bin", NULL};
+    char *argv[] = {"run", "true", NULL};
+    for (unsigned streams = 0; streams < 8; streams++) {
+        struct host_facts h = fake_host(host_env);
+        h.terminal_streams = streams;
+        struct options o = parse_opts(argv);
+        struct plan p;
+        char err[512];
+        assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+        assert_int_equal(p.terminal_streams, streams);
+        const struct mount_entry *console = find_mount(&p, "/dev/console", NULL);
+        if (streams) {
+            assert_non_null(console);
+            assert_int_equal(console->kind, MOUNT_SYMLINK);
+            assert_string_equal(console->source, "pts/0");
+        } else {
+            assert_null(console);
+        }
+        for (size_t i = 0; i < p.n_mounts; i++)
+            if (p.mounts[i].source && str_has_prefix(p.mounts[i].source, "/dev/pts"))
+                fail_msg("a host terminal is in the plan: %s", p.mounts[i].source);
+        plan_free(&p);
+        options_free(&o);
+        host_facts_free(&h);
+    }
+}
+
 static void test_allow_project_config(void **state)
 {
     (void)state;
@@ -471,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_net_backend),
         cmocka_unit_test(test_environment),
         cmocka_unit_test(test_mounts_and_order),
+        cmocka_unit_test(test_terminal),
         cmocka_unit_test(test_allow_project_config),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_refuses_home_as_project),
