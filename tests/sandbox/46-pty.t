@@ -75,12 +75,17 @@ print("changed", flush=True)
 EOF
 prog winsize <<'EOF'
 import os, signal, time
+shown = []
 def show(*_):
     size = os.get_terminal_size(0)
     print("size", size.lines, size.columns, flush=True)
+    shown.append(size)
 signal.signal(signal.SIGWINCH, show)
 show()
-time.sleep(3)
+# Until the resize has been seen (a loaded machine may be slow to send it).
+deadline = time.monotonic() + 15
+while len(shown) < 2 and time.monotonic() < deadline:
+    time.sleep(0.05)
 EOF
 prog ticks <<'EOF'
 import signal, time
