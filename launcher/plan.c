@@ -90,10 +90,35 @@ static void add_system_layer(struct plan *plan)
     plan_add(plan, MOUNT_TMPFS, "/run", NULL, 0755, "private");
 }
 
+/* Directories other programs share.  A view of one, or of a directory
+ * above one, would let the sandbox connect to those programs' sockets,
+ * read-only or not: a tmux server listens in /tmp/tmux-UID, and whoever
+ * reaches it runs commands outside.  A directory inside one is shown
+ * without its neighbours, so it stays allowed. */
+static const char *const shared_dirs[] = {"/tmp", "/var/tmp", "/dev/shm", "/run"};
+
+static int refuse_shared(const char *path, const char *what, const struct host_facts *host, char *err, size_t errlen)
+{
+    autofree char *run_user = xasprintf("/run/user/%u", (unsigned)host->uid);
+    const char *shared = path_is_within(run_user, path) ? run_user : NULL;
+    for (size_t i = 0; !shared && i < sizeof shared_dirs / sizeof shared_dirs[0]; i++)
+        if (path_is_within(shared_dirs[i], path))
+            shared = shared_dirs[i];
+    if (!shared)
+        return 0;
+    autofree char *above = strcmp(shared, path) == 0 ? xstrdup("") : xasprintf(" (it holds %s)", shared);
+    return set_error(err, errlen, "%s %s is shared with other programs%s: the sandbox could connect to their sockets "
+                     "there (through a tmux server's socket in /tmp/tmux-%u a command inside could run commands "
+                     "outside); name a directory of its own inside it instead", what, path, above,
+                     (unsigned)host->uid);
+}
+
 /* A view that would expose the whole home (or more) defeats the sandbox. */
 static int refuse_too_wide(const char *path, const char *what, const struct host_facts *host, bool writable,
                            char *err, size_t errlen)
 {
+    if (refuse_shared(path, what, host, err, errlen) < 0)
+        return -1;
     if (path_is_within(host->home, path))
         return set_error(err, errlen, "%s %s would show %s; name a narrower directory", what, path,
                     strcmp(path, host->home) == 0 ? "your whole home directory" : "all of your home directory and more");

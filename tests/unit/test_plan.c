@@ -337,12 +337,15 @@ static void test_refusals(void **state)
     char *parent = at("home");
     expect_refusal("whole home", (char *[]){"run", "--rw", home, "true", NULL});
     expect_refusal("whole home", (char *[]){"run", "--ro", home, "true", NULL});
-    expect_refusal("and more", (char *[]){"run", "--rw", "/", "true", NULL});
+    expect_refusal("shared with other programs", (char *[]){"run", "--rw", "/", "true", NULL});
     expect_refusal("and more", (char *[]){"run", "--project", parent, "true", NULL});
     expect_refusal("system directory", (char *[]){"run", "--rw", "/etc", "true", NULL});
     expect_refusal("system directory", (char *[]){"run", "--config-dir", "/usr/share", "true", NULL});
     expect_refusal("must exist", (char *[]){"run", "--ro", "/nonexistent/clbox", "true", NULL});
     expect_refusal("root cannot", (char *[]){"run", "--tmpfs", "/", "true", NULL});
+    expect_refusal("shared with other programs", (char *[]){"run", "--project", "/tmp", "true", NULL});
+    expect_refusal("shared with other programs", (char *[]){"run", "--ro", "/run", "true", NULL});
+    expect_refusal("shared with other programs", (char *[]){"run", "--config-dir", "/var/tmp", "true", NULL});
     free(home), free(parent);
 }
 
