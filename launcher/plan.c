@@ -406,7 +406,7 @@ static bool cwd_visible(const struct plan *plan, const char *cwd)
 int plan_build(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
                size_t errlen)
 {
-    *plan = (struct plan){.uid = host->uid, .gid = host->gid, .net = opts->net};
+    *plan = (struct plan){.uid = host->uid, .gid = host->gid, .net = opts->net, .log_fd = -1};
     plan->argv = opts->command;
     plan->home = xstrdup(host->home);
     plan->hostname = xstrdup("clbox");
@@ -459,6 +459,8 @@ void plan_free(struct plan *plan)
     strv_free(&plan->profiles);
     allowlist_free(&plan->allowlist);
     free(plan->host_ports);
+    if (plan->log_file && plan->log_fd >= 0)
+        close(plan->log_fd);
     free(plan->log_file);
     *plan = (struct plan){0};
 }

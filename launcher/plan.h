@@ -59,6 +59,7 @@ struct plan {
     unsigned short *host_ports;
     size_t n_host_ports;
     char *log_file;
+    int log_fd;             /* --log FILE opened for the DNS gate, or -1; set with log_file */
     struct mount_entry *mounts;
     size_t n_mounts;
     struct strv env;        /* NAME=VALUE, the command's whole environment */
@@ -89,6 +90,9 @@ int plan_choose_backend(const struct options *opts, const struct host_facts *hos
 /* The network part of plan_build(). */
 int plan_build_network(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
                        size_t errlen);
+/* Opens plan->log_file into plan->log_fd without following a link a
+ * sandbox could have planted (with check_only, checks and opens nothing). */
+int plan_open_log(struct plan *plan, bool check_only, char *err, size_t errlen);
 /* Shows git dirs that live outside the project, and (with `protect`) makes
  * read-only what would run code later outside the sandbox. */
 void plan_protect_project(struct plan *plan, bool protect);

@@ -367,6 +367,51 @@ static void test_refuses_home_as_project(void **state)
     host_facts_free(&h);
 }
 
+/* A file in a writable view is taken only when it is the user's, regular,
+ * with one link; the fd is for appending, close-on-exec, blocking. */
+static void test_log_in_view(void **state)
+{
+    (void)state;
+    make_dirs("logview");
+    write_file("logview/mine.log", "", 0600);
+    char *view = at("logview");
+    struct plan p = {.uid = getuid(), .log_fd = -1};
+    plan_add(&p, MOUNT_BIND_RW, view, view, 0, "project");
+    p.log_file = at("logview/mine.log");
+    char err[512] = "";
+    assert_int_equal(plan_open_log(&p, false, err, sizeof err), 0);
+    assert_true(p.log_fd >= 0);
+    int flags = fcntl(p.log_fd, F_GETFL);
+    assert_int_equal(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), O_WRONLY | O_APPEND);
+    assert_true(fcntl(p.log_fd, F_GETFD) & FD_CLOEXEC);
+    close(p.log_fd);
+    p.uid = getuid() + 1;
+    assert_int_equal(plan_open_log(&p, false, err, sizeof err), -1);
+    if (!strstr(err, "belongs to uid"))
+        fail_msg("error '%s' does not say whose the file is", err);
+    assert_int_equal(p.log_fd, -1);
+    plan_free(&p);
+    free(view);
+}
+
+/* Outside the views a missing log is created, 0600 whatever the umask. */
+static void test_log_created_private(void **state)
+{
+    (void)state;
+    struct plan p = {.uid = getuid(), .log_fd = -1};
+    p.log_file = at("new.log");
+    unlink(p.log_file);
+    char err[512] = "";
+    mode_t saved = umask(0);
+    int r = plan_open_log(&p, false, err, sizeof err);
+    umask(saved);
+    assert_int_equal(r, 0);
+    struct stat st;
+    assert_int_equal(fstat(p.log_fd, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    plan_free(&p);
+}
+
 static void test_command_install_tree(void **state)
 {
     (void)state;
@@ -420,6 +465,8 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_refuses_home_as_project),
         cmocka_unit_test(test_command_install_tree),
+        cmocka_unit_test(test_log_in_view),
+        cmocka_unit_test(test_log_created_private),
     };
     return cmocka_run_group_tests_name("plan", tests, setup_tmp, teardown_tmp);
 }
