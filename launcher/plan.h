@@ -93,6 +93,9 @@ int plan_build_network(const struct options *opts, const struct host_facts *host
 /* Opens plan->log_file into plan->log_fd without following a link a
  * sandbox could have planted (with check_only, checks and opens nothing). */
 int plan_open_log(struct plan *plan, bool check_only, char *err, size_t errlen);
+/* Covers the sockets that host programs could be listening on in the views
+ * (see plan_sockets.c).  Returns 0, or -1 when there are too many. */
+int plan_cover_host_sockets(struct plan *plan, char *err, size_t errlen);
 /* Shows git dirs that live outside the project, and (with `protect`) makes
  * read-only what would run code later outside the sandbox. */
 void plan_protect_project(struct plan *plan, bool protect);

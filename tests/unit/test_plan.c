@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include "../../launcher/paths.h"
 #include "../../launcher/plan.h"
@@ -412,6 +414,57 @@ static void test_log_created_private(void **state)
     plan_free(&p);
 }
 
+static void make_socket(const char *rel)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    char *path = at(rel);
+    assert_true(strlen(path) < sizeof addr.sun_path);
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    free(path);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    unlink(addr.sun_path);
+    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    close(fd);
+}
+
+/* Sockets in a view are covered down to 4 levels, never through a link;
+ * the one clbox binds on purpose is left alone. */
+static void test_host_sockets(void **state)
+{
+    (void)state;
+    make_dirs("sockview/a/b/c/d/e");
+    make_dirs("elsewhere");
+    make_socket("sockview/top.sock");
+    make_socket("sockview/a/b/c/d/deep.sock");
+    make_socket("sockview/a/b/c/d/e/too-deep.sock");
+    make_socket("sockview/agent.sock");
+    make_socket("elsewhere/linked.sock");
+    char *view = at("sockview"), *link = at("sockview/link"), *elsewhere = at("elsewhere");
+    char *agent = at("sockview/agent.sock");
+    unlink(link);
+    assert_int_equal(symlink(elsewhere, link), 0);
+    struct plan p = {.uid = getuid(), .log_fd = -1};
+    plan_add(&p, MOUNT_BIND_RW, view, view, 0, "project");
+    plan_add(&p, MOUNT_BIND_RO, agent, agent, 0, "--ssh-agent");
+    char err[512] = "";
+    assert_int_equal(plan_cover_host_sockets(&p, err, sizeof err), 0);
+    const char *covered[] = {"sockview/top.sock", "sockview/a/b/c/d/deep.sock"};
+    const char *left[] = {"sockview/a/b/c/d/e/too-deep.sock", "sockview/link/linked.sock"};
+    for (size_t i = 0; i < 2; i++) {
+        char *yes = at(covered[i]), *no = at(left[i]);
+        const struct mount_entry *m = find_mount(&p, yes, NULL);
+        if (!m || m->kind != MOUNT_HIDE)
+            fail_msg("%s is not covered", yes);
+        if (find_mount(&p, no, NULL))
+            fail_msg("%s is covered, past the walk's bound", no);
+        free(yes), free(no);
+    }
+    assert_int_equal(find_mount(&p, agent, NULL)->kind, MOUNT_BIND_RO);
+    plan_free(&p);
+    free(view), free(link), free(elsewhere), free(agent);
+}
+
 static void test_command_install_tree(void **state)
 {
     (void)state;
@@ -467,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_command_install_tree),
         cmocka_unit_test(test_log_in_view),
         cmocka_unit_test(test_log_created_private),
+        cmocka_unit_test(test_host_sockets),
     };
     return cmocka_run_group_tests_name("plan", tests, setup_tmp, teardown_tmp);
 }
