@@ -426,11 +426,14 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
     add_command_trees(plan, host, host_env(host, "PATH"));
     plan_add(plan, MOUNT_BIND_RW, plan->project, plan->project, 0, "project");
     if (add_requests(opts, host, plan, err, errlen) < 0 || plan_build_network(opts, host, plan, err, errlen) < 0 ||
-        (opts->ssh_agent && add_ssh_agent(host, plan, err, errlen) < 0) ||
-        plan_cover_host_sockets(plan, err, errlen) < 0)
+        (opts->ssh_agent && add_ssh_agent(host, plan, err, errlen) < 0))
         return -1;
     plan_protect_project(plan, !opts->allow_project_config);
     protect_profiles_in_project(opts, plan);
+    /* Last of the views, so that a git dir shown from outside the project
+     * is looked through too. */
+    if (plan_cover_host_sockets(plan, err, errlen) < 0)
+        return -1;
     plan_sort(plan);
 
     if (cwd_visible(plan, host->cwd)) {

@@ -9,7 +9,7 @@
 # limit), and the --ssh-agent socket is the one meant to be reached.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 25
+plan 27
 
 # listen_on PATH: a host program listening on the unix socket PATH; it
 # answers each connection with "host-answered" and ends within 60 s.
@@ -48,14 +48,15 @@ too_deep_sock=$PROJECT/a/b/c/d/e/too-deep.sock
 config_sock=$CONFIG_DIR_DEFAULT/host.sock
 rw_sock=$T_ROOT/rw/x/host.sock
 ro_sock=$T_ROOT/ro/host.sock
-for s in "$project_sock" "$top_sock" "$deep_sock" "$too_deep_sock" "$config_sock" "$rw_sock" "$ro_sock"; do
+git_sock=$PROJECT/.git/fsmonitor--daemon.ipc # git's own daemon listens there
+for s in "$project_sock" "$top_sock" "$deep_sock" "$too_deep_sock" "$config_sock" "$rw_sock" "$ro_sock" "$git_sock"; do
     listen_on "$s"
 done
 RUN_STDIN=/dev/null run perl -e "$CONNECT_PL" "$project_sock"
 like_line "$OUT" "host-answered" "on the host, the listener in the project answers"
 
 reach_inside --rw "$T_ROOT/rw" --ro "$T_ROOT/ro" -- "$project_sock" "$top_sock" "$deep_sock" "$config_sock" \
-    "$rw_sock" "$ro_sock"
+    "$rw_sock" "$ro_sock" "$git_sock"
 is "$RC" 0 "the sandbox starts with host sockets in its views"
 unlike_line "$OUT" "host-answered" "no host socket that existed at start answers inside"
 unreachable "$project_sock" "a socket in a directory of the project: unreachable"
@@ -64,6 +65,7 @@ unreachable "$deep_sock" "a socket 4 levels down: unreachable"
 unreachable "$config_sock" "a socket in the config dir: unreachable"
 unreachable "$rw_sock" "a socket in a --rw path: unreachable"
 unreachable "$ro_sock" "a socket in a --ro path: unreachable (connect needs no write access)"
+unreachable "$git_sock" "a socket in the project's .git (pinned, a view of its own): unreachable"
 
 sbx --net none -- sh -c 'test -S "$1" && echo socket; rm -f "$1" 2>&1; true' sh "$project_sock"
 unlike_line "$OUT" '^socket$' "inside, the socket's path is no socket"
@@ -74,6 +76,15 @@ sbx --net none -- sh -c 'mv run run.moved && perl -e "$2" "$1"' sh "$PROJECT/run
 like_line "$OUT$ERR" "run.moved/host.sock: unreachable|Device or resource busy" \
     "the cover moves with its directory: still unreachable after mv"
 [ -d "$PROJECT/run.moved" ] && mv "$PROJECT/run.moved" "$PROJECT/run"
+
+# A linked worktree as the project: the main repository's git dir, shown
+# read-write from outside the project, is looked through too.
+git -C "$PROJECT" -c user.name=t -c user.email=t@t commit -q --allow-empty -m init
+git -C "$PROJECT" worktree add -q "$T_ROOT/wt" 2>/dev/null
+cd "$T_ROOT/wt" || bail_out "cd $T_ROOT/wt"
+reach_inside -- "$git_sock"
+unreachable "$git_sock" "from a linked worktree, a socket in the main repository's git dir: unreachable"
+cd "$PROJECT" || bail_out "cd $PROJECT"
 
 # The documented limit of the walk: deeper than 4 levels, a socket is not
 # looked for; -v says so.
