@@ -1,6 +1,7 @@
 #include "net_launch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -26,13 +27,14 @@ static pid_t start_gate(const struct plan *plan, const int *fds)
         .nft_fd = fds[2],
         .log_fd = fds[3],
         .quiet = clbox_verbosity == VERBOSITY_QUIET,
-        .log_file = plan->log_file,
+        /* The gate's own copy: gate_forget() closes it in the launcher. */
+        .log_file_fd = plan->log_fd >= 0 ? fcntl(plan->log_fd, F_DUPFD_CLOEXEC, 3) : -1,
     };
-    char err[512];
-    if (gate_prepare(&cfg, err, sizeof err) < 0) {
-        warnx_clbox("%s", err);
+    if (plan->log_fd >= 0 && cfg.log_file_fd < 0) {
+        warnx_clbox("cannot hand the log file %s to the DNS gate: %s", plan->log_file, strerror(errno));
         return -1;
     }
+    gate_prepare(&cfg);
     pid_t launcher = getpid();
     pid_t pid = fork();
     if (pid < 0) {

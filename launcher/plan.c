@@ -90,10 +90,35 @@ static void add_system_layer(struct plan *plan)
     plan_add(plan, MOUNT_TMPFS, "/run", NULL, 0755, "private");
 }
 
+/* Directories other programs share.  A view of one, or of a directory
+ * above one, would let the sandbox connect to those programs' sockets,
+ * read-only or not: a tmux server listens in /tmp/tmux-UID, and whoever
+ * reaches it runs commands outside.  A directory inside one is shown
+ * without its neighbours, so it stays allowed. */
+static const char *const shared_dirs[] = {"/tmp", "/var/tmp", "/dev/shm", "/run"};
+
+static int refuse_shared(const char *path, const char *what, const struct host_facts *host, char *err, size_t errlen)
+{
+    autofree char *run_user = xasprintf("/run/user/%u", (unsigned)host->uid);
+    const char *shared = path_is_within(run_user, path) ? run_user : NULL;
+    for (size_t i = 0; !shared && i < sizeof shared_dirs / sizeof shared_dirs[0]; i++)
+        if (path_is_within(shared_dirs[i], path))
+            shared = shared_dirs[i];
+    if (!shared)
+        return 0;
+    autofree char *above = strcmp(shared, path) == 0 ? xstrdup("") : xasprintf(" (it holds %s)", shared);
+    return set_error(err, errlen, "%s %s is shared with other programs%s: the sandbox could connect to their sockets "
+                     "there (through a tmux server's socket in /tmp/tmux-%u a command inside could run commands "
+                     "outside); name a directory of its own inside it instead", what, path, above,
+                     (unsigned)host->uid);
+}
+
 /* A view that would expose the whole home (or more) defeats the sandbox. */
 static int refuse_too_wide(const char *path, const char *what, const struct host_facts *host, bool writable,
                            char *err, size_t errlen)
 {
+    if (refuse_shared(path, what, host, err, errlen) < 0)
+        return -1;
     if (path_is_within(host->home, path))
         return set_error(err, errlen, "%s %s would show %s; name a narrower directory", what, path,
                     strcmp(path, host->home) == 0 ? "your whole home directory" : "all of your home directory and more");
@@ -415,7 +440,7 @@ static bool cwd_visible(const struct plan *plan, const char *cwd)
 int plan_build(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
                size_t errlen)
 {
-    *plan = (struct plan){.uid = host->uid, .gid = host->gid, .net = opts->net};
+    *plan = (struct plan){.uid = host->uid, .gid = host->gid, .net = opts->net, .log_fd = -1};
     plan->argv = opts->command;
     plan->home = xstrdup(host->home);
     plan->hostname = xstrdup("clbox");
@@ -440,6 +465,11 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
         return -1;
     plan_protect_config_dir(plan);
     protect_profiles(opts, plan);
+    /* Once the views are known, a git dir shown from outside the project
+     * among them; before the command's install trees, which are no view
+     * the user chose. */
+    if (plan_cover_host_sockets(plan, err, errlen) < 0)
+        return -1;
     /* Last, once every writable view is known. */
     add_command_trees(plan, host, host_env(host, "PATH"));
     plan_sort(plan);
@@ -472,6 +502,8 @@ void plan_free(struct plan *plan)
     allowlist_free(&plan->allowlist);
     carveouts_free(&plan->carveouts);
     free(plan->host_ports);
+    if (plan->log_file && plan->log_fd >= 0)
+        close(plan->log_fd);
     free(plan->log_file);
     *plan = (struct plan){0};
 }

@@ -60,6 +60,7 @@ struct plan {
     unsigned short *host_ports;
     size_t n_host_ports;
     char *log_file;
+    int log_fd;             /* --log FILE opened for the DNS gate, or -1; set with log_file */
     struct mount_entry *mounts;
     size_t n_mounts;
     struct strv env;        /* NAME=VALUE, the command's whole environment */
@@ -96,6 +97,12 @@ int plan_choose_backend(const struct options *opts, const struct host_facts *hos
 /* The network part of plan_build(). */
 int plan_build_network(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
                        size_t errlen);
+/* Opens plan->log_file into plan->log_fd without following a link a
+ * sandbox could have planted (with check_only, checks and opens nothing). */
+int plan_open_log(struct plan *plan, bool check_only, char *err, size_t errlen);
+/* Covers the sockets that host programs could be listening on in the views
+ * (see plan_sockets.c).  Returns 0, or -1 when there are too many. */
+int plan_cover_host_sockets(struct plan *plan, char *err, size_t errlen);
 /* Shows git dirs that live outside the project, and (with `protect`) makes
  * read-only what would run code later outside the sandbox.  Returns -1
  * with the reason in err when a .git file or a commondir points somewhere

@@ -1,5 +1,6 @@
 /* --dry-run: the plan as a person reads it. */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <string.h>
 
 #include "plan.h"
@@ -147,7 +148,8 @@ void plan_print(const struct plan *plan, FILE *out)
     fprintf(out, "mounts (in order):\n");
     for (size_t i = 0; i < plan->n_mounts; i++) {
         const struct mount_entry *m = &plan->mounts[i];
-        fprintf(out, "  %-10s %s", kind_name(m->kind), m->path);
+        char shown[4 * PATH_MAX + 1]; /* a path may hold names a sandbox chose (a socket's) */
+        fprintf(out, "  %-10s %s", kind_name(m->kind), str_printable(m->path, shown, sizeof shown));
         if (m->kind == MOUNT_FILE)
             fprintf(out, " (written by clbox)");
         else if (m->kind == MOUNT_SYMLINK)

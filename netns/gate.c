@@ -38,19 +38,9 @@ static void read_upstreams(struct gate_config *cfg)
     }
 }
 
-int gate_prepare(struct gate_config *cfg, char *err, size_t errlen)
+void gate_prepare(struct gate_config *cfg)
 {
-    cfg->log_file_fd = -1;
     read_upstreams(cfg);
-    if (cfg->log_file) {
-        cfg->log_file_fd = open(cfg->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-        if (cfg->log_file_fd < 0) {
-            snprintf(err, errlen, "cannot open the log file %s: %s (choose another with --log FILE)", cfg->log_file,
-                     strerror(errno));
-            return -1;
-        }
-    }
-    return 0;
 }
 
 void gate_forget(struct gate_config *cfg)

@@ -23,17 +23,15 @@ struct gate_config {
     int nft_fd;         /* netfilter netlink, inside the sandbox's namespace */
     int log_fd;         /* the firewall's log of refused packets */
     bool quiet;         /* -q: report nothing on stderr */
-    const char *log_file;
 
     /* Filled by gate_prepare(), on the host. */
     struct sockaddr_storage upstreams[GATE_MAX_UPSTREAMS];
     size_t n_upstreams;
-    int log_file_fd;
+    int log_file_fd; /* --log FILE, opened by the launcher (plan_open_log), or -1 */
 };
 
-/* Reads the host's resolvers and opens --log FILE.  Returns
- * 0, or -1 with the reason. */
-int gate_prepare(struct gate_config *cfg, char *err, size_t errlen);
+/* Reads the host's resolvers. */
+void gate_prepare(struct gate_config *cfg);
 /* Serves until the launcher dies.  Never returns. */
 _Noreturn void gate_run(struct gate_config *cfg);
 /* In the launcher, once the gate runs: drop what only the gate needs. */

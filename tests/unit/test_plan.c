@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include "../../launcher/paths.h"
 #include "../../launcher/plan.h"
@@ -426,12 +428,15 @@ static void test_refusals(void **state)
     char *parent = at("home");
     expect_refusal("whole home", (char *[]){"run", "--rw", home, "true", NULL});
     expect_refusal("whole home", (char *[]){"run", "--ro", home, "true", NULL});
-    expect_refusal("and more", (char *[]){"run", "--rw", "/", "true", NULL});
+    expect_refusal("shared with other programs", (char *[]){"run", "--rw", "/", "true", NULL});
     expect_refusal("and more", (char *[]){"run", "--project", parent, "true", NULL});
     expect_refusal("system directory", (char *[]){"run", "--rw", "/etc", "true", NULL});
     expect_refusal("system directory", (char *[]){"run", "--config-dir", "/usr/share", "true", NULL});
     expect_refusal("must exist", (char *[]){"run", "--ro", "/nonexistent/clbox", "true", NULL});
     expect_refusal("root cannot", (char *[]){"run", "--tmpfs", "/", "true", NULL});
+    expect_refusal("shared with other programs", (char *[]){"run", "--project", "/tmp", "true", NULL});
+    expect_refusal("shared with other programs", (char *[]){"run", "--ro", "/run", "true", NULL});
+    expect_refusal("shared with other programs", (char *[]){"run", "--config-dir", "/var/tmp", "true", NULL});
     free(home), free(parent);
 }
 
@@ -451,6 +456,102 @@ static void test_refuses_home_as_project(void **state)
     plan_free(&p);
     options_free(&o);
     host_facts_free(&h);
+}
+
+/* A file in a writable view is taken only when it is the user's, regular,
+ * with one link; the fd is for appending, close-on-exec, blocking. */
+static void test_log_in_view(void **state)
+{
+    (void)state;
+    make_dirs("logview");
+    write_file("logview/mine.log", "", 0600);
+    char *view = at("logview");
+    struct plan p = {.uid = getuid(), .log_fd = -1};
+    plan_add(&p, MOUNT_BIND_RW, view, view, 0, "project");
+    p.log_file = at("logview/mine.log");
+    char err[512] = "";
+    assert_int_equal(plan_open_log(&p, false, err, sizeof err), 0);
+    assert_true(p.log_fd >= 0);
+    int flags = fcntl(p.log_fd, F_GETFL);
+    assert_int_equal(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), O_WRONLY | O_APPEND);
+    assert_true(fcntl(p.log_fd, F_GETFD) & FD_CLOEXEC);
+    close(p.log_fd);
+    p.uid = getuid() + 1;
+    assert_int_equal(plan_open_log(&p, false, err, sizeof err), -1);
+    if (!strstr(err, "belongs to uid"))
+        fail_msg("error '%s' does not say whose the file is", err);
+    assert_int_equal(p.log_fd, -1);
+    plan_free(&p);
+    free(view);
+}
+
+/* Outside the views a missing log is created, 0600 whatever the umask. */
+static void test_log_created_private(void **state)
+{
+    (void)state;
+    struct plan p = {.uid = getuid(), .log_fd = -1};
+    p.log_file = at("new.log");
+    unlink(p.log_file);
+    char err[512] = "";
+    mode_t saved = umask(0);
+    int r = plan_open_log(&p, false, err, sizeof err);
+    umask(saved);
+    assert_int_equal(r, 0);
+    struct stat st;
+    assert_int_equal(fstat(p.log_fd, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    plan_free(&p);
+}
+
+static void make_socket(const char *rel)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    char *path = at(rel);
+    assert_true(strlen(path) < sizeof addr.sun_path);
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    free(path);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    unlink(addr.sun_path);
+    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    close(fd);
+}
+
+/* Sockets in a view are covered down to 4 levels, never through a link;
+ * the one clbox binds on purpose is left alone. */
+static void test_host_sockets(void **state)
+{
+    (void)state;
+    make_dirs("sockview/a/b/c/d/e");
+    make_dirs("elsewhere");
+    make_socket("sockview/top.sock");
+    make_socket("sockview/a/b/c/d/deep.sock");
+    make_socket("sockview/a/b/c/d/e/too-deep.sock");
+    make_socket("sockview/agent.sock");
+    make_socket("elsewhere/linked.sock");
+    char *view = at("sockview"), *link = at("sockview/link"), *elsewhere = at("elsewhere");
+    char *agent = at("sockview/agent.sock");
+    unlink(link);
+    assert_int_equal(symlink(elsewhere, link), 0);
+    struct plan p = {.uid = getuid(), .log_fd = -1};
+    plan_add(&p, MOUNT_BIND_RW, view, view, 0, "project");
+    plan_add(&p, MOUNT_BIND_RO, agent, agent, 0, "--ssh-agent");
+    char err[512] = "";
+    assert_int_equal(plan_cover_host_sockets(&p, err, sizeof err), 0);
+    const char *covered[] = {"sockview/top.sock", "sockview/a/b/c/d/deep.sock"};
+    const char *left[] = {"sockview/a/b/c/d/e/too-deep.sock", "sockview/link/linked.sock"};
+    for (size_t i = 0; i < 2; i++) {
+        char *yes = at(covered[i]), *no = at(left[i]);
+        const struct mount_entry *m = find_mount(&p, yes, NULL);
+        if (!m || m->kind != MOUNT_HIDE)
+            fail_msg("%s is not covered", yes);
+        if (find_mount(&p, no, NULL))
+            fail_msg("%s is covered, past the walk's bound", no);
+        free(yes), free(no);
+    }
+    assert_int_equal(find_mount(&p, agent, NULL)->kind, MOUNT_BIND_RO);
+    plan_free(&p);
+    free(view), free(link), free(elsewhere), free(agent);
 }
 
 static void test_command_install_tree(void **state)
@@ -509,6 +610,9 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_refuses_home_as_project),
         cmocka_unit_test(test_command_install_tree),
+        cmocka_unit_test(test_log_in_view),
+        cmocka_unit_test(test_log_created_private),
+        cmocka_unit_test(test_host_sockets),
     };
     return cmocka_run_group_tests_name("plan", tests, setup_tmp, teardown_tmp);
 }
