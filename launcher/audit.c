@@ -27,10 +27,7 @@
 #include "audit_internal.h"
 #include "audit_pending.h"
 #include "gitdir.h"
-
-/* A nested repository deeper than this, or beyond this many directories
- * looked at, is not found: the walk must stay quick on a large project. */
-enum { NESTED_MAX_DEPTH = 4, NESTED_MAX_DIRS = 4096, NESTED_MAX_ENTRIES = 100000 };
+#include "treewalk.h"
 
 /* Files that make something run when the user works in the project (the
  * git dir's own are audit_git.c's). */
@@ -153,29 +150,6 @@ void audit_disarm_hooks(int git_fd, const char *git_dir, const struct timespec *
         closedir(d);
 }
 
-struct nested_walk {
-    const struct timespec *since;
-    int dirs_left, entries_left;
-    char path[4 * PATH_MAX + 1]; /* of the directory being looked at, printable */
-};
-
-static void walk_nested(int dir, int depth, struct nested_walk *w);
-
-/* Goes into the subdirectory name of dir, extending w->path for it. */
-static void walk_into(int dir, const char *name, int depth, struct nested_walk *w)
-{
-    size_t len = strlen(w->path);
-    char shown[4 * NAME_MAX + 1];
-    if (w->dirs_left-- <= 0 || len + 1 + strlen(name) >= sizeof w->path)
-        return;
-    autoclose int sub = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (sub < 0)
-        return;
-    snprintf(w->path + len, sizeof w->path - len, "/%s", str_printable(name, shown, sizeof shown));
-    walk_nested(sub, depth, w);
-    w->path[len] = '\0';
-}
-
 /* What git takes for a repository when run in dir: a store of its own, or
  * a HEAD with a commondir naming a store elsewhere. */
 static bool looks_like_git_dir(int dir)
@@ -184,26 +158,23 @@ static bool looks_like_git_dir(int dir)
     return git_dir_has_own_store(dir) || (audit_stat_at(dir, "HEAD", &st) && audit_stat_at(dir, "commondir", &st));
 }
 
-/* Looks in dir and, up to NESTED_MAX_DEPTH, below it for ".git" and for
- * look-alike repositories; never into a git dir, never through a link. */
-static void walk_nested(int dir, int depth, struct nested_walk *w)
+struct audit_walk {
+    const struct timespec *since;
+};
+
+static void audit_walked_dir(struct treewalk *w, int dir_fd, int depth, bool has_head)
 {
-    if (looks_like_git_dir(dir))
-        audit_lookalike(dir, w->path, w->since);
-    DIR *d = fdopendir(dup(dir));
-    for (struct dirent *e; d && (e = readdir(d)) && w->entries_left-- > 0;) {
-        struct stat st;
-        bool dotgit = strcmp(e->d_name, ".git") == 0;
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-            (!dotgit && e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) || !audit_stat_at(dir, e->d_name, &st))
-            continue;
-        if (dotgit && depth > 0)
-            audit_dotgit(dir, w->path, w->since);
-        else if (!dotgit && S_ISDIR(st.st_mode) && depth < NESTED_MAX_DEPTH)
-            walk_into(dir, e->d_name, depth + 1, w);
-    }
-    if (d)
-        closedir(d);
+    (void)depth;
+    char shown[4 * PATH_MAX + 1];
+    if (has_head && looks_like_git_dir(dir_fd))
+        audit_lookalike(dir_fd, str_printable(w->path, shown, sizeof shown), ((struct audit_walk *)w->ctx)->since);
+}
+
+static void audit_walked_dotgit(struct treewalk *w, int dir_fd, const struct stat *st)
+{
+    (void)st;
+    char shown[4 * PATH_MAX + 1];
+    audit_dotgit(dir_fd, str_printable(w->path, shown, sizeof shown), ((struct audit_walk *)w->ctx)->since);
 }
 
 static void audit_watched_files(int project_fd, const char *project, const struct timespec *since)
@@ -218,14 +189,16 @@ static void audit_watched_files(int project_fd, const char *project, const struc
     }
 }
 
+/* Repositories nested in the project and look-alikes of one, the project
+ * root included. */
 static void audit_nested(int project_fd, const char *project, const struct timespec *since)
 {
-    static struct nested_walk w; /* PATH_MAX bytes: not on the stack */
-    w = (struct nested_walk){.since = since, .dirs_left = NESTED_MAX_DIRS, .entries_left = NESTED_MAX_ENTRIES};
-    snprintf(w.path, sizeof w.path, "%s", project);
-    autoclose int top = openat(project_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    static const struct treewalk_visitor visit = {.dir = audit_walked_dir, .dotgit = audit_walked_dotgit};
+    static struct treewalk w; /* PATH_MAX bytes: not on the stack */
+    struct audit_walk ctx = {.since = since};
+    int top = openat(project_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (top >= 0)
-        walk_nested(top, 0, &w);
+        treewalk_run_fd(&w, top, project, &visit, &ctx);
 }
 
 void audit_project(int project_fd, const char *project, const struct timespec *since)
@@ -235,7 +208,7 @@ void audit_project(int project_fd, const char *project, const struct timespec *s
     audit_git_forget_seen();
     audit_watched_files(project_fd, shown, since);
     audit_dotgit(project_fd, shown, since);
-    audit_nested(project_fd, shown, since);
+    audit_nested(project_fd, project, since);
 }
 
 void audit_take(const struct plan *plan, const struct host_facts *host, bool record, struct audit_snapshot *snap)
