@@ -234,6 +234,13 @@ void audit_take(const struct plan *plan, const struct host_facts *host, bool rec
     audit_pending_begin(pending_dir, plan, &snap->started, &snap->pending);
 }
 
+void audit_make_durable(void *snap)
+{
+    struct audit_snapshot *s = snap;
+    if (s->active)
+        audit_pending_make_durable(&s->pending);
+}
+
 void audit_report(const struct plan *plan, struct audit_snapshot *snap)
 {
     if (!snap->active)

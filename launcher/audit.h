@@ -19,6 +19,10 @@ struct audit_snapshot {
  * audit left in the project, and (with `record`) records this one as
  * pending, to be audited at exit. */
 void audit_take(const struct plan *plan, const struct host_facts *host, bool record, struct audit_snapshot *snap);
+/* Makes this session's pending record durable (fsync), so that a power
+ * loss does not lose it either: done while the sandbox starts, not before.
+ * `snap` is a struct audit_snapshot. */
+void audit_make_durable(void *snap);
 /* After it has ended: says what is new, disarms it, and drops the record
  * (nothing without one). */
 void audit_report(const struct plan *plan, struct audit_snapshot *snap);

@@ -266,13 +266,26 @@ void audit_pending_begin(int pending_dir, const struct plan *plan, const struct 
      * whose launcher is gone; the lock goes with this process. */
     pending->record_fd = openat(pending_dir, being_written, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (pending->record_fd < 0 || flock(pending->record_fd, LOCK_EX | LOCK_NB) < 0 ||
-        write_all(pending->record_fd, text, strlen(text)) < 0 || fsync(pending->record_fd) < 0 ||
+        write_all(pending->record_fd, text, strlen(text)) < 0 ||
         renameat(pending_dir, being_written, pending_dir, pending->name) < 0) {
         int saved = errno;
         unlinkat(pending_dir, being_written, 0);
         die("cannot record the pending audit of this session (%s): without it a killed clbox would leave the "
             "session unaudited; free some space, or set XDG_STATE_HOME to a directory of yours", strerror(saved));
     }
+}
+
+/* A SIGKILL needs only the record's name, there before the sandbox starts;
+ * a power loss needs it on disk.  The fsync waits for the disk (a
+ * millisecond or more), so it runs while the sandbox is built: what the
+ * session writes in that moment is no more on disk than the record. */
+void audit_pending_make_durable(struct audit_pending *pending)
+{
+    if (pending->dir_fd < 0)
+        return;
+    if (fsync(pending->record_fd) < 0 || fsync(pending->dir_fd) < 0)
+        warnx_clbox("cannot write this session's pending-audit record to disk (%s): if the machine loses power "
+                    "before the session ends, run 'clbox audit' in the project", strerror(errno));
 }
 
 void audit_pending_end(struct audit_pending *pending)

@@ -47,6 +47,8 @@ int audit_pending_replay(int pending_dir, const char *project);
 /* Writes this session's record and keeps it locked; dies if it cannot. */
 void audit_pending_begin(int pending_dir, const struct plan *plan, const struct timespec *started,
                          struct audit_pending *pending);
+/* Puts the record on disk: called while the sandbox starts, not before. */
+void audit_pending_make_durable(struct audit_pending *pending);
 /* The exit audit ran: drops the record. */
 void audit_pending_end(struct audit_pending *pending);
 

@@ -82,7 +82,7 @@ static int cmd_run(int argc, char **argv)
     /* Audited unless the user let the command change such files on purpose. */
     struct audit_snapshot snap;
     audit_take(&plan, &host, !opts.allow_project_config, &snap);
-    int status = sandbox_run(&plan);
+    int status = sandbox_run(&plan, &(struct sandbox_alongside){.run = audit_make_durable, .arg = &snap});
     audit_report(&plan, &snap);
     return finish(&opts, &host, &plan, status);
 }
@@ -131,7 +131,7 @@ static int cmd_check(int argc, char **argv)
     static const char *const net_names[] = {[NET_FILTERED] = "filtered", [NET_NONE] = "none", [NET_OPEN] = "open"};
     char *inside[] = {self, SELFTEST_SUBCOMMAND, (char *)net_names[plan.net], name[0] ? name : NULL, port, NULL};
     plan.argv = inside;
-    int status = sandbox_run(&plan);
+    int status = sandbox_run(&plan, NULL);
     free(args);
     return finish(&opts, &host, &plan, status);
 }

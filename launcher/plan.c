@@ -468,7 +468,7 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
     /* Once the views are known, a git dir shown from outside the project
      * among them; before the command's install trees, which are no view
      * the user chose. */
-    if (plan_cover_host_sockets(plan, err, errlen) < 0)
+    if (plan_walk_views(plan, !opts->allow_project_config, err, errlen) < 0)
         return -1;
     /* Last, once every writable view is known. */
     add_command_trees(plan, host, host_env(host, "PATH"));

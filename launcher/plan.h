@@ -5,6 +5,7 @@
 #define CLBOX_PLAN_H
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "../netns/allowlist.h"
@@ -100,9 +101,11 @@ int plan_build_network(const struct options *opts, const struct host_facts *host
 /* Opens plan->log_file into plan->log_fd without following a link a
  * sandbox could have planted (with check_only, checks and opens nothing). */
 int plan_open_log(struct plan *plan, bool check_only, char *err, size_t errlen);
-/* Covers the sockets that host programs could be listening on in the views
- * (see plan_sockets.c).  Returns 0, or -1 when there are too many. */
-int plan_cover_host_sockets(struct plan *plan, char *err, size_t errlen);
+/* The start's walk of the views (plan_sockets.c): covers the sockets that
+ * host programs could be listening on, and with protect_nested makes
+ * read-only what the project's nested repositories send git elsewhere
+ * with.  Returns 0, or -1 when there are too many sockets. */
+int plan_walk_views(struct plan *plan, bool protect_nested, char *err, size_t errlen);
 /* Shows git dirs that live outside the project, and (with `protect`) makes
  * read-only what would run code later outside the sandbox.  Returns -1
  * with the reason in err when a .git file or a commondir points somewhere
@@ -112,8 +115,10 @@ int plan_protect_project(struct plan *plan, bool protect, char *err, size_t errl
  * pointers_only, only what sends it elsewhere), in its linked worktrees'
  * git dirs and its submodules' too, and pins it. */
 void plan_protect_git_dir(struct plan *plan, const char *git_dir, bool pointers_only);
-/* Nested repositories, checkouts and bare look-alikes in the project. */
-void plan_protect_nested(struct plan *plan);
+/* What the walk of the project found (plan_nested.c): a .git in dir_path,
+ * and each directory (has_head: it holds a HEAD). */
+void plan_nested_dotgit(struct plan *plan, const char *dir_path, const struct stat *st);
+void plan_nested_dir(struct plan *plan, int dir_fd, const char *path, bool has_head);
 /* Is the path one the system layer shows, or one that must never be
  * writable? */
 bool plan_path_is_system(const char *path);

@@ -212,6 +212,5 @@ int plan_protect_project(struct plan *plan, bool protect, char *err, size_t errl
         if (exists(path))
             plan_protect_file(plan, path, "protected project file");
     }
-    plan_protect_nested(plan);
     return 0;
 }

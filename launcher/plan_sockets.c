@@ -24,6 +24,21 @@ struct socket_walk {
     size_t covered;           /* over all views */
 };
 
+/* In the project, the same walk finds what git would be sent elsewhere
+ * by or take for a repository (plan_nested.c): one walk, not two, at every
+ * start. */
+static void nested_dir(struct treewalk *tw, int dir_fd, int depth, bool has_head)
+{
+    (void)depth;
+    plan_nested_dir(((struct socket_walk *)tw->ctx)->plan, dir_fd, tw->path, has_head);
+}
+
+static void nested_dotgit(struct treewalk *tw, int dir_fd, const struct stat *st)
+{
+    (void)dir_fd;
+    plan_nested_dotgit(((struct socket_walk *)tw->ctx)->plan, tw->path, st);
+}
+
 /* Is `path` shown on purpose: the source of a bind, like the agent's? */
 static bool bound_on_purpose(const struct plan *plan, const char *path)
 {
@@ -56,11 +71,15 @@ static void cover_socket(struct treewalk *tw, int dir_fd, const char *name)
         plan_add(w->plan, MOUNT_HIDE, path, NULL, 0, "host socket");
 }
 
-static void walk_view(const char *root, struct socket_walk *w)
+static void walk_view(const char *root, bool protect_nested, struct socket_walk *w)
 {
-    static const struct treewalk_visitor visit = {.socket = cover_socket, .skip = is_root, .into_git_dirs = true};
+    static const struct treewalk_visitor sockets = {.socket = cover_socket, .skip = is_root, .into_git_dirs = true};
+    static const struct treewalk_visitor sockets_and_git = {
+        .socket = cover_socket, .skip = is_root, .into_git_dirs = true, .dir = nested_dir, .dotgit = nested_dotgit};
     static struct treewalk tw; /* PATH_MAX bytes: not on the stack */
-    if (!treewalk_run(&tw, root, &visit, w)) /* a file shown on its own, or gone: nothing to walk */
+    const struct treewalk_visitor *visit =
+        protect_nested && strcmp(root, w->plan->project) == 0 ? &sockets_and_git : &sockets;
+    if (!treewalk_run(&tw, root, visit, w)) /* a file shown on its own, or gone: nothing to walk */
         return;
     if (tw.too_deep)
         verbose("looked for host sockets in %s only %d levels down: a socket deeper stays reachable inside", root,
@@ -84,14 +103,14 @@ static void collect_views(const struct plan *plan, struct strv *roots)
     }
 }
 
-int plan_cover_host_sockets(struct plan *plan, char *err, size_t errlen)
+int plan_walk_views(struct plan *plan, bool protect_nested, char *err, size_t errlen)
 {
     struct strv roots = {0};
     collect_views(plan, &roots);
     struct socket_walk w = {.plan = plan, .roots = &roots};
     int r = 0;
     for (size_t i = 0; i < roots.len && r == 0; i++) {
-        walk_view(roots.items[i], &w);
+        walk_view(roots.items[i], protect_nested, &w);
         if (w.covered > SOCKET_MAX_COVERED)
             r = set_error(err, errlen, "the sandbox's views hold more than %d sockets (the last counted in %s): host "
                           "programs could be listening on them, and clbox covers at most %d; remove the stale ones, "

@@ -34,7 +34,7 @@ static int end_early(pid_t init, struct net_session *net)
     return EXIT_CLBOX_ERROR;
 }
 
-int sandbox_run(const struct plan *plan)
+int sandbox_run(const struct plan *plan, const struct sandbox_alongside *alongside)
 {
     int alive[2];
     int channel[2] = {-1, -1};
@@ -62,6 +62,8 @@ int sandbox_run(const struct plan *plan)
     struct net_session net = {.gate = -1, .stack = NETSTACK_INIT(NETSTACK_SLIRP4NETNS)};
     if (plan->net != NET_NONE && net_launch(plan, init, channel[0], &net) < 0)
         return end_early(init, &net);
+    if (alongside)
+        alongside->run(alongside->arg);
     int status;
     if (plan->terminal_streams) {
         struct pty_relay relay;

@@ -44,14 +44,17 @@ static void walk_entry(int dir, const struct dirent64 *e, int depth, struct tree
         return;
     if (type == DT_UNKNOWN)
         type = S_ISSOCK(st.st_mode) ? DT_SOCK : S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
-    if (dotgit && depth > 0 && w->visit->dotgit)
+    if (dotgit && depth > 0 && w->visit->dotgit && !w->in_git_dirs)
         w->visit->dotgit(w, dir, &st);
     if (dotgit && !w->visit->into_git_dirs)
         return; /* a git dir is the visitor's to look into */
-    if (type == DT_SOCK && w->visit->socket)
+    if (type == DT_SOCK && w->visit->socket) {
         w->visit->socket(w, dir, e->d_name);
-    else if (type == DT_DIR)
+    } else if (type == DT_DIR) {
+        w->in_git_dirs += dotgit;
         walk_into(dir, e->d_name, depth + 1, w);
+        w->in_git_dirs -= dotgit;
+    }
 }
 
 /* Reads the directory fd (and closes it).  getdents64 directly: a
@@ -78,7 +81,7 @@ static void walk_dir(int fd, int depth, struct treewalk *w)
             walk_entry(fd, e, depth, w);
         }
     }
-    if (w->visit->dir)
+    if (w->visit->dir && !w->in_git_dirs)
         w->visit->dir(w, fd, depth, has_head);
     close(fd);
 }

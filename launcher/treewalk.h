@@ -30,7 +30,8 @@ struct treewalk_visitor {
      * own, say). */
     bool (*skip)(struct treewalk *w, const char *path);
     /* Go into directories named .git too (a host program's socket may be
-     * there: git's fsmonitor daemon listens in the git dir). */
+     * there: git's fsmonitor daemon listens in the git dir).  Inside them
+     * only `socket` is called. */
     bool into_git_dirs;
 };
 
@@ -39,6 +40,7 @@ struct treewalk {
     void *ctx; /* the caller's */
     int dirs_left, entries_left;
     bool too_deep, out_of_dirs, out_of_entries; /* where a bound cut the walk */
+    int in_git_dirs; /* how many directories named .git hold the one being read */
     char path[PATH_MAX];
 };
 

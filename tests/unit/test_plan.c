@@ -537,7 +537,7 @@ static void test_host_sockets(void **state)
     plan_add(&p, MOUNT_BIND_RW, view, view, 0, "project");
     plan_add(&p, MOUNT_BIND_RO, agent, agent, 0, "--ssh-agent");
     char err[512] = "";
-    assert_int_equal(plan_cover_host_sockets(&p, err, sizeof err), 0);
+    assert_int_equal(plan_walk_views(&p, false, err, sizeof err), 0);
     const char *covered[] = {"sockview/top.sock", "sockview/a/b/c/d/deep.sock"};
     const char *left[] = {"sockview/a/b/c/d/e/too-deep.sock", "sockview/link/linked.sock"};
     for (size_t i = 0; i < 2; i++) {
