@@ -38,37 +38,48 @@ const char *userns_refusal_hint(int err)
     return NULL;
 }
 
-_Noreturn void die_namespace_denied(const char *what, int err)
+int warn_namespace_denied(const char *what, int err)
 {
     const char *hint = userns_refusal_hint(err);
-    die("%s: %s%s%s%s", what, strerror(err), hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+    warnx_clbox("%s: %s%s%s%s", what, strerror(err), hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+    return -1;
 }
 
-/* Writes the maps of the user namespace of `pid` (0: the caller's). */
-static void write_maps(pid_t pid, const char *uid_map, const char *gid_map)
+_Noreturn void die_namespace_denied(const char *what, int err)
+{
+    warn_namespace_denied(what, err);
+    die_quietly();
+}
+
+/* Writes the maps of the user namespace of `pid` (0: the caller's).
+ * Returns 0, or -1 after saying why not. */
+static int write_maps(pid_t pid, const char *uid_map, const char *gid_map)
 {
     char dir[32];
     snprintf(dir, sizeof dir, pid ? "/proc/%d" : "/proc/self", (int)pid);
     autoclose int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        die("cannot open %s to write the sandbox's id maps: %s", dir, strerror(errno));
+    if (fd < 0) {
+        warnx_clbox("cannot open %s to write the sandbox's id maps: %s", dir, strerror(errno));
+        return -1;
+    }
     int r = write_file_at(fd, "setgroups", "deny");
     if (r < 0 && r != -ENOENT)
-        die_namespace_denied("cannot deny setgroups in the sandbox's user namespace", -r);
+        return warn_namespace_denied("cannot deny setgroups in the sandbox's user namespace", -r);
     if ((r = write_file_at(fd, "uid_map", uid_map)) < 0)
-        die_namespace_denied("cannot write the sandbox's uid map", -r);
+        return warn_namespace_denied("cannot write the sandbox's uid map", -r);
     if ((r = write_file_at(fd, "gid_map", gid_map)) < 0)
-        die_namespace_denied("cannot write the sandbox's gid map", -r);
+        return warn_namespace_denied("cannot write the sandbox's gid map", -r);
+    return 0;
 }
 
 /* Written by the launcher, from outside, before anything (slirp4netns
  * included) joins the namespace. */
-void userns_map_outer(pid_t pid, uid_t host_uid, gid_t host_gid)
+int userns_map_outer(pid_t pid, uid_t host_uid, gid_t host_gid)
 {
     char uid_map[64], gid_map[64];
     snprintf(uid_map, sizeof uid_map, "0 %u 1\n", (unsigned)host_uid);
     snprintf(gid_map, sizeof gid_map, "0 %u 1\n", (unsigned)host_gid);
-    write_maps(pid, uid_map, gid_map);
+    return write_maps(pid, uid_map, gid_map);
 }
 
 void userns_enter_inner(uid_t uid, gid_t gid)
@@ -78,5 +89,6 @@ void userns_enter_inner(uid_t uid, gid_t gid)
     char uid_map[64], gid_map[64];
     snprintf(uid_map, sizeof uid_map, "%u 0 1\n", (unsigned)uid);
     snprintf(gid_map, sizeof gid_map, "%u 0 1\n", (unsigned)gid);
-    write_maps(0, uid_map, gid_map);
+    if (write_maps(0, uid_map, gid_map) < 0)
+        die_quietly();
 }

@@ -11,7 +11,7 @@
  * agents refuse to run as root, and the command has no business being
  * root), and which owns nothing: even a capability there would give no
  * power over the sandbox's mounts or network. */
-void userns_map_outer(pid_t pid, uid_t host_uid, gid_t host_gid);
+int userns_map_outer(pid_t pid, uid_t host_uid, gid_t host_gid);
 /* Called in init once the sandbox is built; uid and gid are the user's. */
 void userns_enter_inner(uid_t uid, gid_t gid);
 
@@ -19,7 +19,9 @@ void userns_enter_inner(uid_t uid, gid_t gid);
  * namespace, with its fix, or NULL when none explains it. */
 const char *userns_refusal_hint(int err);
 
-/* die() with `what`, strerror(err) and the hint. */
+/* Says `what`, strerror(err) and the hint, and returns -1. */
+int warn_namespace_denied(const char *what, int err);
+/* The same, then exits as die() does. */
 _Noreturn void die_namespace_denied(const char *what, int err);
 
 #endif

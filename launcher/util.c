@@ -51,16 +51,27 @@ void verbose(const char *fmt, ...)
 
 void (*clbox_before_die)(void);
 
-_Noreturn void die(const char *fmt, ...)
+static void undo_before_dying(void)
 {
     void (*undo)(void) = clbox_before_die;
     clbox_before_die = NULL;
     if (undo)
         undo();
+}
+
+_Noreturn void die(const char *fmt, ...)
+{
+    undo_before_dying();
     va_list ap;
     va_start(ap, fmt);
     vmessage(fmt, ap);
     va_end(ap);
+    _exit(EXIT_CLBOX_ERROR);
+}
+
+_Noreturn void die_quietly(void)
+{
+    undo_before_dying();
     _exit(EXIT_CLBOX_ERROR);
 }
 

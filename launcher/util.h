@@ -30,6 +30,8 @@ void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * the sandbox cannot be built as asked: clbox never runs the command with
  * less isolation than planned. */
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Exits as die() does, for a failure that has been told already. */
+_Noreturn void die_quietly(void);
 /* Called once by die() before its message: what must be undone on every
  * way out (the user's terminal modes, see pty_relay.c).  NULL: nothing. */
 extern void (*clbox_before_die)(void);

@@ -6,7 +6,7 @@
 # DIR` does the same by hand.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 22
+plan 24
 
 STATE=$HOME/.local/state/clbox
 records_left() { compgen -G "$STATE/pending/*" >/dev/null; }
@@ -74,3 +74,12 @@ run "$CLBOX" audit --since 1
 like_line "$ERR" "^clbox: auditing what changed in $PROJECT and in the config dir in the last 1 day " \
     "clbox audit --since 1, in the project: says what it audits"
 refute "... and disarms a hook made today" test -x late/.git/hooks/pre-commit
+
+# A run that fails before its command can have run (here clbox inside
+# clbox, whose namespaces are refused) leaves no record: the next run has
+# nothing to say of it.
+mkdir -p "$T_ROOT/bin" && cp "$CLBOX" "$T_ROOT/bin/clbox"
+sbx --net none --ro "$T_ROOT/bin" -- sh -c "$T_ROOT/bin/clbox run --net none -- true; echo rc=\$?;
+    ls -A \"\$HOME/.local/state/clbox/pending\""
+like_line "$OUT" "^rc=125$" "(sanity) a clbox inside clbox cannot create its namespaces"
+is "$(grep -v '^rc=' <<<"$OUT")" "" "... and that run, whose command never ran, leaves no pending record"
