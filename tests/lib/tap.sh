@@ -326,6 +326,20 @@ sandbox_setup() {
     CONFIG_DIR_DEFAULT="$HOME/.local/share/clbox/claude"
 }
 
+# require_claude_cli: puts the real Claude Code CLI on PATH, from the npm
+# prefix that CLBOX_TEST_CLAUDE_NPM names (.ci/run installs it there; by
+# hand: npm install -g --prefix DIR @anthropic-ai/claude-code), or skips the
+# whole script, saying why, when it is not installed.
+require_claude_cli() {
+    local prefix=${CLBOX_TEST_CLAUDE_NPM:-}
+    if [ -z "$prefix" ] || [ ! -x "$prefix/bin/claude" ]; then
+        echo "1..0 # SKIP the real Claude Code CLI is not installed (set CLBOX_TEST_CLAUDE_NPM to an npm prefix with bin/claude)"
+        exit 0
+    fi
+    CLAUDE_PREFIX=$prefix
+    export PATH="$prefix/bin:$PATH"
+}
+
 # probe_setup: copies the syscall probe ($PROBE) to $T_ROOT/bin, which the
 # sandbox sees with "--ro $T_ROOT/bin" (PROBE_ARGS) as $PROBE_IN.  When
 # $PROBE is missing the probe tests then fail on its absent output.

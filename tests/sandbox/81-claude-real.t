@@ -13,13 +13,8 @@
 # of it reaches the host's home.
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
-prefix=${CLBOX_TEST_CLAUDE_NPM:-}
-if [ -z "$prefix" ] || [ ! -x "$prefix/bin/claude" ]; then
-    echo "1..0 # SKIP the real Claude Code CLI is not installed (set CLBOX_TEST_CLAUDE_NPM to an npm prefix with bin/claude)"
-    exit 0
-fi
+require_claude_cli
 plan 9
-export PATH="$prefix/bin:$PATH"
 CONFIG="$HOME/.local/share/clbox/claude"
 T_TIMEOUT=60
 
@@ -48,6 +43,6 @@ sbx -q --net none -- claude --dangerously-skip-permissions -p 'say hi again'
 ok "a second run finds the same state (firstStartTime unchanged: $first)" \
     test -n "$first" -a "$first" = "$(grep -o '"firstStartTime": *"[^"]*"' "$CONFIG/.claude.json")"
 ok "nothing was written to the host's ~/.claude or ~/.claude.json" test ! -e "$HOME/.claude" -a ! -e "$HOME/.claude.json"
-tree=$prefix/lib/node_modules/@anthropic-ai/claude-code
+tree=$CLAUDE_PREFIX/lib/node_modules/@anthropic-ai/claude-code
 sbx --net none --dry-run -- claude --version
 like_line "$OUT" "^  ro +$tree  \[command install tree\]$" "the CLI's install tree is mounted read-only (--dry-run)"

@@ -7,14 +7,10 @@
 # Needs the CLI, as 81-claude-real.t does (CLBOX_TEST_CLAUDE_NPM).
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
-prefix=${CLBOX_TEST_CLAUDE_NPM:-}
-if [ -z "$prefix" ] || [ ! -x "$prefix/bin/claude" ]; then
-    echo "1..0 # SKIP the real Claude Code CLI is not installed (set CLBOX_TEST_CLAUDE_NPM to an npm prefix with bin/claude)"
-    exit 0
-fi
+require_claude_cli
 plan 5
 T_TIMEOUT=90
-export CLBOX PROJECT PATH="$prefix/bin:$PATH"
+export CLBOX PROJECT
 
 steps='
 before = outer_modes()
