@@ -75,22 +75,32 @@ print("changed", flush=True)
 EOF
 prog winsize <<'EOF'
 import os, signal, time
+# The handler only notes the signal: printing from it could re-enter a
+# print it interrupted.  Each new size is printed once, the first at once.
+winched = [True]
+signal.signal(signal.SIGWINCH, lambda *_: winched.append(True))
 shown = []
-def show(*_):
-    size = os.get_terminal_size(0)
-    print("size", size.lines, size.columns, flush=True)
-    shown.append(size)
-signal.signal(signal.SIGWINCH, show)
-show()
-# Until the resize has been seen (a loaded machine may be slow to send it).
+# Until a second size has been seen (a loaded machine may be slow to send
+# the resize), at most 15 s.
 deadline = time.monotonic() + 15
 while len(shown) < 2 and time.monotonic() < deadline:
+    if winched:
+        winched.clear()
+        size = os.get_terminal_size(0)
+        if not shown or size != shown[-1]:
+            print("size", size.lines, size.columns, flush=True)
+            shown.append(size)
     time.sleep(0.05)
 EOF
 prog ticks <<'EOF'
 import signal, time
-signal.signal(signal.SIGWINCH, lambda *_: print("re" + "draw", flush=True))
+# Noted in the handler, printed by the loop (a print must not re-enter one).
+winched = []
+signal.signal(signal.SIGWINCH, lambda *_: winched.append(True))
 for i in range(300):
+    if winched:
+        winched.clear()
+        print("re" + "draw", flush=True)
     print("tick", i, flush=True)
     time.sleep(0.1)
 EOF
