@@ -13,7 +13,7 @@
  * git would take for a bare repository (HEAD, objects/, refs/), the
  * project root included, are looked for bounded in depth and count and
  * never through a link. */
-#include "audit.h"
+#include "launcher/audit.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,10 +24,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "audit_internal.h"
-#include "audit_pending.h"
-#include "gitdir.h"
-#include "treewalk.h"
+#include "common/message.h"
+#include "launcher/audit_internal.h"
+#include "launcher/audit_pending.h"
+#include "launcher/gitdir.h"
+#include "launcher/treewalk.h"
 
 /* Files that make something run when the user works in the project (the
  * git dir's own are audit_git.c's). */

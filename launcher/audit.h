@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "audit_pending.h"
-#include "plan.h"
+#include "launcher/audit_pending.h"
+#include "launcher/plan.h"
 
 struct audit_snapshot {
     bool active; /* this session is audited at exit */

@@ -10,9 +10,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "audit.h"
-#include "plan.h"
-#include "util.h"
+#include "common/message.h"
+#include "launcher/audit.h"
+#include "launcher/plan.h"
+#include "common/util.h"
 
 enum { DEFAULT_DAYS = 7, MAX_DAYS = 100000 };
 

@@ -11,8 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit.h"
-#include "audit_internal.h"
+#include "common/message.h"
+#include "launcher/audit.h"
+#include "launcher/audit_internal.h"
 
 enum { CONFIG_DIR_MAX_DEPTH = 3, CONFIG_DIR_MAX_ENTRIES = 2000, CONFIG_DIR_MAX_REPORTED = 20 };
 

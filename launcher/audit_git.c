@@ -33,10 +33,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "audit_internal.h"
-#include "gitconfig.h"
-#include "gitdir.h"
-#include "util.h"
+#include "common/message.h"
+#include "launcher/audit_internal.h"
+#include "launcher/gitconfig.h"
+#include "launcher/gitdir.h"
+#include "common/util.h"
 
 /* Pointers followed from pointers, submodules inside submodules: git's
  * own nesting is shallow, and a planted chain must end. */

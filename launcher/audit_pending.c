@@ -3,7 +3,7 @@
  * its lock, is a session that was never audited: the next start in its
  * project (or `clbox audit`) audits it with the recorded start time.  The
  * record is read back as hostile input anyway: bounded, parsed strictly. */
-#include "audit_pending.h"
+#include "launcher/audit_pending.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,9 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audit.h"
-#include "plan.h"
-#include "util.h"
+#include "common/message.h"
+#include "launcher/audit.h"
+#include "launcher/plan.h"
+#include "common/util.h"
 
 #define RECORD_MAGIC "clbox pending audit 1\n"
 enum { RECORD_MAX = 2 * PATH_MAX + 128, RECORDS_MAX = 1000 };

@@ -1,4 +1,4 @@
-#include "caps.h"
+#include "launcher/caps.h"
 
 #include <errno.h>
 #include <linux/securebits.h>
@@ -6,7 +6,8 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-#include "util.h"
+#include "common/message.h"
+#include "common/util.h"
 
 void caps_drop_all(void)
 {

@@ -1,4 +1,4 @@
-#include "channel.h"
+#include "launcher/channel.h"
 
 #include <errno.h>
 #include <string.h>

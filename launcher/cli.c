@@ -1,6 +1,7 @@
-#include "cli.h"
+#include "launcher/cli.h"
 
-#include "../netns/allowlist.h"
+#include "common/message.h"
+#include "netns/allowlist.h"
 
 #include <stdarg.h>
 #include <string.h>

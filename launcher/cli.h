@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "util.h"
+#include "common/message.h"
+#include "common/util.h"
 
 enum net_mode {
     NET_FILTERED, /* slirp4netns, only allowlisted names and addresses */

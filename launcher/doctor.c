@@ -4,10 +4,10 @@
  * its fix.  Whatever a check starts runs in a child process that is killed
  * with everything it started if it outlives its time, so doctor always
  * finishes and leaves nothing running. */
-#include "doctor.h"
+#include "launcher/doctor.h"
 
-#include "../netns/netstack.h"
-#include "profile.h"
+#include "netns/netstack.h"
+#include "launcher/profile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,10 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../netns/nft.h"
-#include "plan.h"
-#include "userns.h"
-#include "util.h"
+#include "netns/nft.h"
+#include "launcher/plan.h"
+#include "launcher/userns.h"
+#include "common/util.h"
 
 #define CHILD_TIMEOUT_MS 5000
 /* Longer than clbox's own wait for slirp4netns (5 s), so that a network

@@ -4,7 +4,8 @@
  * tools) stays outside unless --env lets it in. */
 #include <string.h>
 
-#include "plan.h"
+#include "common/message.h"
+#include "launcher/plan.h"
 
 /* A trailing '*' matches any suffix. */
 static const char *const passed_names[] = {

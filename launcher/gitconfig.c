@@ -1,12 +1,12 @@
 /* git's config syntax, read the way git's own config.c reads it, so that
  * what git obeys is what clbox sees.  Where git would refuse the file the
  * parse fails; the audit then treats the file as hostile. */
-#include "gitconfig.h"
+#include "launcher/gitconfig.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "util.h"
+#include "common/util.h"
 
 /* A name or value longer than this is refused: git's own are far shorter,
  * and the audit must stay bounded whatever the file holds. */

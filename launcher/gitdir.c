@@ -1,4 +1,4 @@
-#include "gitdir.h"
+#include "launcher/gitdir.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -2,7 +2,7 @@
  * sandbox while it still holds capabilities in its own user namespace,
  * drops them for good, then starts the command, reaps every orphan, passes
  * signals on, and exits with the command's status. */
-#include "init.h"
+#include "launcher/init.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,14 +14,15 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "../netns/link.h"
-#include "../netns/nft.h"
-#include "../seccomp/filter.h"
-#include "caps.h"
-#include "init_pty.h"
-#include "mounts.h"
-#include "signals.h"
-#include "userns.h"
+#include "common/message.h"
+#include "netns/link.h"
+#include "netns/nft.h"
+#include "seccomp/filter.h"
+#include "launcher/caps.h"
+#include "launcher/init_pty.h"
+#include "launcher/mounts.h"
+#include "launcher/signals.h"
+#include "launcher/userns.h"
 
 /* Nothing the launcher had open may leak in: a directory fd from the host
  * would be a way out of every mount. */

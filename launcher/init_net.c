@@ -9,10 +9,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../netns/nflog.h"
-#include "../netns/nft.h"
-#include "channel.h"
-#include "init.h"
+#include "common/message.h"
+#include "netns/nflog.h"
+#include "netns/nft.h"
+#include "launcher/channel.h"
+#include "launcher/init.h"
 
 static int gate_socket(int type)
 {

@@ -3,7 +3,7 @@
  * terminal.  Init keeps a copy of the master only to learn the pty's
  * foreground group; it tells the launcher when the command stops and
  * continues the command when the launcher asks. */
-#include "init_pty.h"
+#include "launcher/init_pty.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +15,9 @@
 #include <sys/wait.h>
 #include <termios.h>
 
-#include "channel.h"
-#include "signals.h"
+#include "common/message.h"
+#include "launcher/channel.h"
+#include "launcher/signals.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)

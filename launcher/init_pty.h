@@ -5,7 +5,7 @@
 
 #include <sys/types.h>
 
-#include "plan.h"
+#include "launcher/plan.h"
 
 struct init_pty {
     int master; /* init's copy: only to read the foreground group */

@@ -4,14 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit.h"
-#include "cli.h"
-#include "plan.h"
-#include "doctor.h"
-#include "profile.h"
-#include "sandbox.h"
-#include "selftest.h"
-#include "util.h"
+#include "common/message.h"
+#include "launcher/audit.h"
+#include "launcher/cli.h"
+#include "launcher/plan.h"
+#include "launcher/doctor.h"
+#include "launcher/profile.h"
+#include "launcher/sandbox.h"
+#include "launcher/selftest.h"
+#include "common/util.h"
 
 static void print_usage(FILE *out)
 {

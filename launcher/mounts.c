@@ -2,7 +2,7 @@
  * namespace: a tmpfs root, every view bound into it through file
  * descriptors reached without following links, then pivot_root with the
  * host's root detached. */
-#include "mounts.h"
+#include "launcher/mounts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,9 +11,10 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "fsutil.h"
-#include "mountapi.h"
-#include "userns.h"
+#include "common/fsutil.h"
+#include "common/message.h"
+#include "launcher/mountapi.h"
+#include "launcher/userns.h"
 
 /* During the build "/" is a scratch tmpfs holding the host's root at
  * /oldroot and the sandbox's future root at /newroot. */

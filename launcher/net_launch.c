@@ -1,4 +1,4 @@
-#include "net_launch.h"
+#include "launcher/net_launch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,9 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../netns/gate.h"
-#include "channel.h"
-#include "signals.h"
+#include "common/message.h"
+#include "netns/gate.h"
+#include "launcher/channel.h"
+#include "launcher/signals.h"
 
 enum { STACK_READY_TIMEOUT_MS = 5000 };
 

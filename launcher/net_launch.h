@@ -6,8 +6,8 @@
 
 #include <sys/types.h>
 
-#include "../netns/netstack.h"
-#include "plan.h"
+#include "netns/netstack.h"
+#include "launcher/plan.h"
 
 struct net_session {
     struct netstack stack;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "paths.h"
+#include "launcher/paths.h"
 
 char *path_normalize(const char *path, const char *base)
 {

@@ -1,7 +1,7 @@
 #ifndef CLBOX_PATHS_H
 #define CLBOX_PATHS_H
 
-#include "plan.h"
+#include "launcher/plan.h"
 
 char *path_dirname(const char *path);
 char *install_tree_of(const char *file, const char *home);

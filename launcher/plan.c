@@ -1,6 +1,6 @@
 /* Building the plan: the options, resolved against the host, become one
  * ordered list of mounts, one environment and one command. */
-#include "plan.h"
+#include "launcher/plan.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -9,7 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "paths.h"
+#include "common/message.h"
+#include "launcher/paths.h"
 
 /* Read-only views of the host's system.  Merged-/usr links (/bin -> usr/bin)
  * are recreated as links. */

@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "../netns/allowlist.h"
-#include "../netns/carveout.h"
-#include "cli.h"
+#include "netns/allowlist.h"
+#include "netns/carveout.h"
+#include "launcher/cli.h"
 
 enum mount_kind {
     MOUNT_TMPFS,    /* a fresh tmpfs; `mode` is its root's permissions */

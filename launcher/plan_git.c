@@ -16,9 +16,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "gitdir.h"
-#include "paths.h"
-#include "plan.h"
+#include "launcher/gitdir.h"
+#include "launcher/paths.h"
+#include "launcher/plan.h"
 
 static const char *const protected_project_files[] = {
     ".claude/settings.json", ".claude/settings.local.json", ".mcp.json", ".envrc",

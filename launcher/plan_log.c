@@ -17,9 +17,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fsutil.h"
-#include "paths.h"
-#include "plan.h"
+#include "common/fsutil.h"
+#include "launcher/paths.h"
+#include "launcher/plan.h"
 
 enum { LOG_MAX_LINK_HOPS = 40, SHOWN_MAX = 2048 };
 

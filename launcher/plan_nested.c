@@ -11,8 +11,8 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "gitdir.h"
-#include "plan.h"
+#include "launcher/gitdir.h"
+#include "launcher/plan.h"
 
 /* A ".git" in dir_path, below the project: a git dir, or a file that
  * sends git to one.  A link is left to the exit audit: binding it would

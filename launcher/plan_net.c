@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../netns/nft.h"
-#include "paths.h"
-#include "plan.h"
+#include "netns/nft.h"
+#include "launcher/paths.h"
+#include "launcher/plan.h"
 
 static int add_rules(const struct strv *values, bool is_deny, struct allowlist *list, char *err, size_t errlen)
 {

@@ -3,8 +3,9 @@
 #include <limits.h>
 #include <string.h>
 
-#include "plan.h"
-#include "util.h"
+#include "common/message.h"
+#include "launcher/plan.h"
+#include "common/util.h"
 
 static const char *kind_name(enum mount_kind kind)
 {

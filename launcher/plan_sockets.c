@@ -12,8 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "plan.h"
-#include "treewalk.h"
+#include "common/message.h"
+#include "launcher/plan.h"
+#include "launcher/treewalk.h"
 
 /* More covered sockets than this is refused. */
 enum { SOCKET_MAX_COVERED = 1024 };

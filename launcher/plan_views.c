@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "paths.h"
-#include "plan.h"
+#include "launcher/paths.h"
+#include "launcher/plan.h"
 
 const char plan_pin_why[] = "pinned in place";
 

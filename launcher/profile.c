@@ -1,4 +1,4 @@
-#include "profile.h"
+#include "launcher/profile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "profiles_builtin.h"
+#include "launcher/profiles_builtin.h"
 
 enum { MAX_INCLUDE_DEPTH = 8, MAX_PROFILE_SIZE = 256 * 1024 };
 

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "cli.h"
+#include "launcher/cli.h"
 
 #define PROFILE_DEFAULT "claude"
 

@@ -4,7 +4,7 @@
  * stops on ^Z, clbox gives the terminal back and stops itself; on `fg` it
  * takes the terminal again and has init continue the command.  One poll()
  * over bounded buffers; nothing is read that cannot be written. */
-#include "pty_relay.h"
+#include "launcher/pty_relay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +15,9 @@
 #include <sys/signalfd.h>
 #include <time.h>
 
-#include "channel.h"
-#include "signals.h"
+#include "common/message.h"
+#include "launcher/channel.h"
+#include "launcher/signals.h"
 
 /* What the command wrote before it ended is still in the pty: read it for
  * at most this long once the sandbox has exited. */

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "plan.h"
-#include "user_tty.h"
+#include "launcher/plan.h"
+#include "launcher/user_tty.h"
 
 struct relay_buf {
     char data[16384];

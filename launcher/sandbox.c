@@ -1,7 +1,7 @@
 /* The launcher's side: create the namespaces with the sandbox's init in
  * them, bring the network up beside it, then pass signals on until the
  * sandbox exits, relaying the command's pty when it has one. */
-#include "sandbox.h"
+#include "launcher/sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,12 +10,13 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-#include "channel.h"
-#include "init.h"
-#include "net_launch.h"
-#include "pty_relay.h"
-#include "signals.h"
-#include "userns.h"
+#include "common/message.h"
+#include "launcher/channel.h"
+#include "launcher/init.h"
+#include "launcher/net_launch.h"
+#include "launcher/pty_relay.h"
+#include "launcher/signals.h"
+#include "launcher/userns.h"
 
 #define SANDBOX_NAMESPACES (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
 

@@ -1,6 +1,6 @@
 /* `clbox check`: a sandbox built exactly as `run` would build it runs this
  * checklist from the inside, where the command would be. */
-#include "selftest.h"
+#include "launcher/selftest.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "../netns/nft.h"
-#include "util.h"
+#include "netns/nft.h"
+#include "common/util.h"
 
 enum outcome { CHECK_OK, CHECK_FAILED, CHECK_SKIPPED };
 

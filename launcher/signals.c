@@ -1,4 +1,4 @@
-#include "signals.h"
+#include "launcher/signals.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -6,7 +6,8 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
-#include "util.h"
+#include "common/message.h"
+#include "common/util.h"
 
 static const int relayed[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 static sigset_t mask_before_block;

@@ -1,4 +1,4 @@
-#include "treewalk.h"
+#include "launcher/treewalk.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -4,13 +4,14 @@
  * stop, die().  Only clbox ever holds this terminal; the command has the
  * pty, so nothing it does can change the terminal's line discipline,
  * exclusive mode or modes. */
-#include "user_tty.h"
+#include "launcher/user_tty.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "util.h"
+#include "common/message.h"
+#include "common/util.h"
 
 static struct user_tty *restore_on_die;
 

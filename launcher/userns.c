@@ -1,4 +1,4 @@
-#include "userns.h"
+#include "launcher/userns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,7 +7,8 @@
 #include <unistd.h>
 #include <string.h>
 
-#include "util.h"
+#include "common/message.h"
+#include "common/util.h"
 
 static long read_sysctl(const char *path)
 {

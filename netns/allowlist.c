@@ -1,7 +1,7 @@
-#include "allowlist.h"
+#include "netns/allowlist.h"
 
-#include "../launcher/util.h"
-#include "addrclass.h"
+#include "common/util.h"
+#include "netns/addrclass.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>

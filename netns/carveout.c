@@ -1,5 +1,5 @@
 /* The addresses allowed ranges leave out (see carveout.h). */
-#include "carveout.h"
+#include "netns/carveout.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../launcher/util.h"
-#include "addrclass.h"
+#include "common/util.h"
+#include "netns/addrclass.h"
 
 static const struct {
     const char *range;

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "allowlist.h"
+#include "netns/allowlist.h"
 
 struct carveout {
     int family; /* AF_INET or AF_INET6 */

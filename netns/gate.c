@@ -1,4 +1,4 @@
-#include "gate.h"
+#include "netns/gate.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,10 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../launcher/util.h"
-#include "../seccomp/gate_filter.h"
-#include "gate_dns.h"
-#include "nflog.h"
+#include "common/message.h"
+#include "common/util.h"
+#include "seccomp/gate_filter.h"
+#include "netns/gate_dns.h"
+#include "netns/nflog.h"
 
 static void read_upstreams(struct gate_config *cfg)
 {

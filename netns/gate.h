@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "allowlist.h"
-#include "carveout.h"
+#include "netns/allowlist.h"
+#include "netns/carveout.h"
 
 #define GATE_MAX_UPSTREAMS 3
 

@@ -1,4 +1,4 @@
-#include "gate_dns.h"
+#include "netns/gate_dns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../launcher/util.h"
-#include "addrclass.h"
-#include "nftset.h"
+#include "common/util.h"
+#include "netns/addrclass.h"
+#include "netns/nftset.h"
 
 enum {
     UPSTREAM_TIMEOUT_MS = 2000,

@@ -1,4 +1,4 @@
-#include "gate_report.h"
+#include "netns/gate_report.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../launcher/util.h"
+#include "common/util.h"
 
 enum { REMEMBERED = 128, REPEAT_AFTER_S = 60, LINES_PER_SECOND = 10 };
 

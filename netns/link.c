@@ -1,4 +1,4 @@
-#include "link.h"
+#include "netns/link.h"
 
 #include <errno.h>
 #include <net/if.h>

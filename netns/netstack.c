@@ -1,4 +1,4 @@
-#include "netstack.h"
+#include "netns/netstack.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../launcher/util.h"
+#include "common/util.h"
 
 const char *netstack_name(enum netstack_kind kind)
 {

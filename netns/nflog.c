@@ -1,4 +1,4 @@
-#include "nflog.h"
+#include "netns/nflog.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

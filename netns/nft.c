@@ -1,4 +1,4 @@
-#include "nft.h"
+#include "netns/nft.h"
 
 #include <arpa/inet.h>
 #include <dlfcn.h>

@@ -1,4 +1,4 @@
-#include "nftset.h"
+#include "netns/nftset.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "nft.h"
+#include "netns/nft.h"
 
 static const char *set_name(const struct nftset_entry *e)
 {

@@ -8,9 +8,9 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "../../netns/allowlist.h"
-#include "../../netns/carveout.h"
-#include "../../netns/nft.h"
+#include "netns/allowlist.h"
+#include "netns/carveout.h"
+#include "netns/nft.h"
 
 static void add(struct allowlist *l, const char *text, bool deny)
 {

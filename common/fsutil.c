@@ -1,4 +1,4 @@
-#include "fsutil.h"
+#include "common/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "util.h"
+#include "common/util.h"
 
 /* Steps from dir_fd into `name`, or -errno.  A symbolic link is -ELOOP. */
 static int step(int dir_fd, const char *name, bool want_dir)
