@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "launcher/cli.h"
+#include "options/cli.h"
 #include "netns/allowlist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

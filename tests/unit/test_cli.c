@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "common/message.h"
-#include "launcher/cli.h"
+#include "options/cli.h"
 
 /* opts.command points into argv, so argv must outlive the call. */
 static char *argv_storage[64];

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "launcher/gitconfig.h"
+#include "audit/gitconfig.h"
 #include "common/util.h"
 
 struct collected {

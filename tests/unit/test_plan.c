@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "launcher/paths.h"
-#include "launcher/plan.h"
+#include "plan/paths.h"
+#include "plan/plan.h"
 
 static char tmp_root[256];
 
