@@ -6,7 +6,7 @@
  * finishes and leaves nothing running. */
 #include "diag/doctor.h"
 
-#include "netns/netstack.h"
+#include "netns/stack/netstack.h"
 #include "options/profile.h"
 
 #include <errno.h>
@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netns/nft.h"
+#include "netns/kernel/nft.h"
 #include "plan/plan.h"
 #include "proc/userns.h"
 #include "common/util.h"

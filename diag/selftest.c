@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "netns/nft.h"
+#include "netns/kernel/nft.h"
 #include "common/util.h"
 
 enum outcome { CHECK_OK, CHECK_FAILED, CHECK_SKIPPED };

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "options/cli.h"
-#include "netns/allowlist.h"
+#include "netns/codec/allowlist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 
 #include "common/message.h"
-#include "netns/link.h"
-#include "netns/nft.h"
+#include "netns/kernel/link.h"
+#include "netns/kernel/nft.h"
 #include "seccomp/filter.h"
 #include "init/caps.h"
 #include "init/init_pty.h"

@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 
 #include "common/message.h"
-#include "netns/nflog.h"
-#include "netns/nft.h"
+#include "netns/kernel/nflog.h"
+#include "netns/kernel/nft.h"
 #include "proc/channel.h"
 #include "init/init.h"
 

@@ -1,7 +1,7 @@
 #include "options/cli.h"
 
 #include "common/message.h"
-#include "netns/allowlist.h"
+#include "netns/codec/allowlist.h"
 
 #include <stdarg.h>
 #include <string.h>

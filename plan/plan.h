@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "netns/allowlist.h"
-#include "netns/carveout.h"
+#include "netns/codec/allowlist.h"
+#include "netns/codec/carveout.h"
 #include "options/cli.h"
 
 enum mount_kind {

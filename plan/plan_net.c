@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "netns/nft.h"
+#include "netns/kernel/nft.h"
 #include "plan/paths.h"
 #include "plan/plan.h"
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "common/message.h"
-#include "netns/gate.h"
+#include "netns/gate/gate.h"
 #include "proc/channel.h"
 #include "proc/signals.h"
 

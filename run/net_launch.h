@@ -6,7 +6,7 @@
 
 #include <sys/types.h>
 
-#include "netns/netstack.h"
+#include "netns/stack/netstack.h"
 #include "plan/plan.h"
 
 struct net_session {

@@ -1,4 +1,4 @@
-#include "netns/gate_dns.h"
+#include "netns/gate/gate_dns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "netns/addrclass.h"
-#include "netns/nftset.h"
+#include "netns/codec/addrclass.h"
+#include "netns/kernel/nftset.h"
 
 enum {
     UPSTREAM_TIMEOUT_MS = 2000,

@@ -1,4 +1,4 @@
-#include "netns/gate_report.h"
+#include "netns/gate/gate_report.h"
 
 #include <stdarg.h>
 #include <stdio.h>

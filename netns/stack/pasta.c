@@ -15,7 +15,7 @@
  * the pipe the launcher reads. */
 #include <stdio.h>
 
-#include "netns/netstack.h"
+#include "netns/stack/netstack.h"
 
 void pasta_build_args(const struct netstack_options *opts, struct netstack_args *args)
 {

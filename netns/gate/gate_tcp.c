@@ -1,11 +1,11 @@
-#include "netns/gate_tcp.h"
+#include "netns/gate/gate_tcp.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netns/gate_dns.h"
+#include "netns/gate/gate_dns.h"
 
 static void close_client(struct gate_tcp_client *c)
 {

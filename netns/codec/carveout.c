@@ -1,5 +1,5 @@
 /* The addresses allowed ranges leave out (see carveout.h). */
-#include "netns/carveout.h"
+#include "netns/codec/carveout.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "netns/addrclass.h"
+#include "netns/codec/addrclass.h"
 
 static const struct {
     const char *range;

@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "netns/dnsmsg.h"
-#include "netns/gate.h"
-#include "netns/gate_report.h"
-#include "netns/gate_tcp.h"
+#include "netns/codec/dnsmsg.h"
+#include "netns/gate/gate.h"
+#include "netns/gate/gate_report.h"
+#include "netns/gate/gate_tcp.h"
 
 #define GATE_MAX_PENDING 64
 

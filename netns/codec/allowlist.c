@@ -1,7 +1,7 @@
-#include "netns/allowlist.h"
+#include "netns/codec/allowlist.h"
 
 #include "common/util.h"
-#include "netns/addrclass.h"
+#include "netns/codec/addrclass.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>

@@ -3,7 +3,7 @@
  * '1' to the ready fd, and exits when the exit fd's other end closes. */
 #include <stdio.h>
 
-#include "netns/netstack.h"
+#include "netns/stack/netstack.h"
 
 void slirp_build_args(const struct netstack_options *opts, int ready_w, int exit_r, struct netstack_args *args)
 {

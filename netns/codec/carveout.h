@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "netns/allowlist.h"
+#include "netns/codec/allowlist.h"
 
 struct carveout {
     int family; /* AF_INET or AF_INET6 */

@@ -1,4 +1,4 @@
-#include "netns/gate.h"
+#include "netns/gate/gate.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,8 +18,8 @@
 #include "common/message.h"
 #include "common/util.h"
 #include "seccomp/gate_filter.h"
-#include "netns/gate_dns.h"
-#include "netns/nflog.h"
+#include "netns/gate/gate_dns.h"
+#include "netns/kernel/nflog.h"
 
 static void read_upstreams(struct gate_config *cfg)
 {

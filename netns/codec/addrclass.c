@@ -1,5 +1,5 @@
 /* Address classes for the DNS gate's rebinding defence (see addrclass.h). */
-#include "netns/addrclass.h"
+#include "netns/codec/addrclass.h"
 
 #include <arpa/inet.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "netns/nft.h"
+#include "netns/kernel/nft.h"
 
 #include <arpa/inet.h>
 #include <dlfcn.h>

@@ -1,4 +1,4 @@
-#include "netns/link.h"
+#include "netns/kernel/link.h"
 
 #include <errno.h>
 #include <net/if.h>

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "netns/allowlist.h"
-#include "netns/carveout.h"
+#include "netns/codec/allowlist.h"
+#include "netns/codec/carveout.h"
 
 #define NFT_TABLE "clbox"
 #define NFT_SET_ALLOW4 "allow4"        /* ipv4_addr, with timeouts */

@@ -1,4 +1,4 @@
-#include "netns/nftset.h"
+#include "netns/kernel/nftset.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "netns/nft.h"
+#include "netns/kernel/nft.h"
 
 static const char *set_name(const struct nftset_entry *e)
 {

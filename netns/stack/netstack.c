@@ -1,4 +1,4 @@
-#include "netns/netstack.h"
+#include "netns/stack/netstack.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * Input is read only through read_name() and read_rr(), which check every
  * offset against the buffer before touching it; output goes only through
  * struct wbuf, which checks every write against the caller's capacity. */
-#include "netns/dnsmsg.h"
+#include "netns/codec/dnsmsg.h"
 
 #include <limits.h>
 #include <string.h>

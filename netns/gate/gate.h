@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "netns/allowlist.h"
-#include "netns/carveout.h"
+#include "netns/codec/allowlist.h"
+#include "netns/codec/carveout.h"
 
 #define GATE_MAX_UPSTREAMS 3
 

@@ -1,4 +1,4 @@
-#include "netns/nflog.h"
+#include "netns/kernel/nflog.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
