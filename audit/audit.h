@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "audit/audit_pending.h"
-#include "plan/plan.h"
+#include "plan/plan_core.h"
 
 struct audit_snapshot {
     bool active; /* this session is audited at exit */
@@ -29,14 +29,5 @@ void audit_report(const struct plan *plan, struct audit_snapshot *snap);
 /* Says what in the project at project_fd (shown as `project`) the sandbox
  * wrote since `since` that runs code outside it, and disarms it. */
 void audit_project(int project_fd, const char *project, const struct timespec *since);
-/* The same for the config dir: the settings, hooks, commands and agents
- * that the host's Claude Code obeys when run with this config dir. */
-void audit_config_dir(const char *config_dir, const struct timespec *since);
-
-/* Whom the audit's messages name as the writer: "the sandbox", unless the
- * audit covers a time when other processes wrote too. */
-void audit_set_actor(const char *who);
-/* clbox audit [--since DAYS] [--config-dir DIR] [DIR] (audit_cmd.c). */
-int audit_command(int argc, char **argv);
 
 #endif

@@ -3,6 +3,8 @@
  * (from its recorded start); with none recorded, or with --since, what
  * changed in DIR and in the config dir in the last DAYS days (7 unless
  * told; 0 for everything). */
+#include "audit/audit_cmd.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,8 +14,12 @@
 
 #include "common/message.h"
 #include "audit/audit.h"
-#include "plan/plan.h"
+#include "audit/audit_config_dir.h"
+#include "audit/audit_steps.h"
+#include "plan/plan_core.h"
 #include "common/util.h"
+#include "plan/host.h"
+#include "plan/paths.h"
 
 enum { DEFAULT_DAYS = 7, MAX_DAYS = 100000 };
 

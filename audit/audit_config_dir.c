@@ -5,6 +5,8 @@
  * through a link, bounded in depth and count.  Nothing is renamed: Claude
  * Code itself writes its settings during a session, and only the user can
  * tell its writes from a planted hook. */
+#include "audit/audit_config_dir.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,8 +14,8 @@
 #include <string.h>
 
 #include "common/message.h"
-#include "audit/audit.h"
-#include "audit/audit_internal.h"
+#include "audit/audit_steps.h"
+#include "common/util.h"
 
 enum { CONFIG_DIR_MAX_DEPTH = 3, CONFIG_DIR_MAX_ENTRIES = 2000, CONFIG_DIR_MAX_REPORTED = 20 };
 

@@ -25,6 +25,8 @@
  * Every name read from the tree is printed through str_printable(); no
  * link is followed but the ones git itself follows: the directory a
  * pointer names. */
+#include "audit/audit_git.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +36,7 @@
 #include <sys/stat.h>
 
 #include "common/message.h"
-#include "audit/audit_internal.h"
+#include "audit/audit_steps.h"
 #include "audit/gitconfig.h"
 #include "plan/gitdir.h"
 #include "common/util.h"

@@ -17,8 +17,10 @@
 
 #include "common/message.h"
 #include "audit/audit.h"
-#include "plan/plan.h"
+#include "audit/audit_config_dir.h"
+#include "plan/plan_core.h"
 #include "common/util.h"
+#include "plan/host.h"
 
 #define RECORD_MAGIC "clbox pending audit 1\n"
 enum { RECORD_MAX = 2 * PATH_MAX + 128, RECORDS_MAX = 1000 };

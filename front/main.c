@@ -6,6 +6,7 @@
 
 #include "common/message.h"
 #include "audit/audit.h"
+#include "audit/audit_cmd.h"
 #include "options/cli.h"
 #include "plan/plan.h"
 #include "diag/doctor.h"
@@ -13,6 +14,9 @@
 #include "run/sandbox.h"
 #include "diag/selftest.h"
 #include "common/util.h"
+#include "plan/host.h"
+#include "plan/plan_core.h"
+#include "plan/plan_print.h"
 
 static void print_usage(FILE *out)
 {

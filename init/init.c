@@ -19,6 +19,7 @@
 #include "netns/kernel/nft.h"
 #include "seccomp/filter.h"
 #include "init/caps.h"
+#include "init/init_net.h"
 #include "init/init_pty.h"
 #include "init/mounts.h"
 #include "proc/signals.h"

@@ -2,6 +2,8 @@
  * while init still holds CAP_NET_ADMIN there, load the firewall and open
  * the sockets the launcher's DNS gate will use, then wait until the
  * launcher has the network up. */
+#include "init/init_net.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netlink.h>

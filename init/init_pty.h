@@ -5,7 +5,7 @@
 
 #include <sys/types.h>
 
-#include "plan/plan.h"
+#include "plan/plan_core.h"
 
 struct init_pty {
     int master; /* init's copy: only to read the foreground group */

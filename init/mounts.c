@@ -13,6 +13,7 @@
 
 #include "common/fsutil.h"
 #include "common/message.h"
+#include "common/util.h"
 #include "init/mountapi.h"
 #include "proc/userns.h"
 

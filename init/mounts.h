@@ -1,7 +1,7 @@
 #ifndef CLBOX_MOUNTS_H
 #define CLBOX_MOUNTS_H
 
-#include "plan/plan.h"
+#include "plan/plan_core.h"
 
 /* Builds the sandbox's root from the plan and pivots into it.  Runs in the
  * sandbox's init, inside its new user and mount namespaces; dies with a

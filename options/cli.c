@@ -1,6 +1,7 @@
 #include "options/cli.h"
 
 #include "common/message.h"
+#include "common/util.h"
 #include "netns/codec/allowlist.h"
 
 #include <stdarg.h>

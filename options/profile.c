@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/util.h"
 #include "options/profiles_builtin.h"
 
 enum { MAX_INCLUDE_DEPTH = 8, MAX_PROFILE_SIZE = 256 * 1024 };

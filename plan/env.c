@@ -2,10 +2,13 @@
  * terminal, the locale and the agent's own settings passes through; every
  * other variable (agent sockets, display servers, tokens of unrelated
  * tools) stays outside unless --env lets it in. */
+#include "plan/env.h"
+
 #include <string.h>
 
 #include "common/message.h"
-#include "plan/plan.h"
+#include "common/util.h"
+#include "plan/host.h"
 
 /* A trailing '*' matches any suffix. */
 static const char *const passed_names[] = {

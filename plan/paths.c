@@ -7,6 +7,8 @@
 
 #include "plan/paths.h"
 
+#include "common/util.h"
+
 char *path_normalize(const char *path, const char *base)
 {
     autofree char *joined = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", base, path);

@@ -10,35 +10,16 @@
 #include <sys/stat.h>
 
 #include "common/message.h"
+#include "common/util.h"
+#include "plan/env.h"
+#include "plan/host.h"
 #include "plan/paths.h"
-
-/* Read-only views of the host's system.  Merged-/usr links (/bin -> usr/bin)
- * are recreated as links. */
-static const char *const system_dirs[] = {
-    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt", "/nix",
-};
-
-/* Directories that a read-write view must never cover. */
-static const char *const never_writable[] = {"/usr", "/etc", "/boot", "/proc", "/sys", "/dev"};
-
-/* Adds a mount; an earlier one at the same path is replaced, so the later,
- * more specific wish wins (the command line over built-in defaults). */
-void plan_add(struct plan *plan, enum mount_kind kind, const char *path, const char *source, mode_t mode,
-                     const char *why)
-{
-    for (size_t i = 0; i < plan->n_mounts; i++) {
-        if (strcmp(plan->mounts[i].path, path) == 0) {
-            free(plan->mounts[i].path);
-            free(plan->mounts[i].source);
-            memmove(&plan->mounts[i], &plan->mounts[i + 1], (plan->n_mounts - i - 1) * sizeof *plan->mounts);
-            plan->n_mounts--;
-            break;
-        }
-    }
-    plan->mounts = xrealloc(plan->mounts, (plan->n_mounts + 1) * sizeof *plan->mounts);
-    plan->mounts[plan->n_mounts++] = (struct mount_entry){
-        .kind = kind, .path = xstrdup(path), .source = source ? xstrdup(source) : NULL, .mode = mode, .why = why};
-}
+#include "plan/plan_core.h"
+#include "plan/plan_git.h"
+#include "plan/plan_net.h"
+#include "plan/plan_sockets.h"
+#include "plan/plan_views.h"
+#include "plan/system.h"
 
 static size_t path_depth(const char *path)
 {
@@ -62,33 +43,6 @@ static void plan_sort(struct plan *plan)
         }
         plan->mounts[j] = moving;
     }
-}
-
-static void add_system_layer(struct plan *plan)
-{
-    plan_add(plan, MOUNT_TMPFS, "/", NULL, 0755, "sandbox root");
-    for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++) {
-        const char *dir = system_dirs[i];
-        struct stat st;
-        if (lstat(dir, &st) < 0)
-            continue;
-        if (S_ISLNK(st.st_mode)) {
-            char target[PATH_MAX];
-            ssize_t n = readlink(dir, target, sizeof target - 1);
-            if (n > 0) {
-                target[n] = '\0';
-                plan_add(plan, MOUNT_SYMLINK, dir, target, 0, "system link");
-            }
-        } else if (S_ISDIR(st.st_mode)) {
-            plan_add(plan, MOUNT_BIND_RO, dir, dir, 0, "system");
-        }
-    }
-    plan_add(plan, MOUNT_DEV, "/dev", NULL, 0755, "minimal devices");
-    plan_add(plan, MOUNT_PROC, "/proc", NULL, 0, "this sandbox's processes");
-    plan_add(plan, MOUNT_SYSFS, "/sys", NULL, 0, "kernel objects, read-only");
-    plan_add(plan, MOUNT_TMPFS, "/tmp", NULL, 01777, "private");
-    plan_add(plan, MOUNT_TMPFS, "/var/tmp", NULL, 01777, "private");
-    plan_add(plan, MOUNT_TMPFS, "/run", NULL, 0755, "private");
 }
 
 /* Directories other programs share.  A view of one, or of a directory
@@ -125,9 +79,8 @@ static int refuse_too_wide(const char *path, const char *what, const struct host
                     strcmp(path, host->home) == 0 ? "your whole home directory" : "all of your home directory and more");
     if (!writable)
         return 0;
-    for (size_t i = 0; i < sizeof never_writable / sizeof never_writable[0]; i++)
-        if (path_is_within(path, never_writable[i]))
-            return set_error(err, errlen, "%s %s is a system directory; it cannot be made writable", what, path);
+    if (plan_path_never_writable(path))
+        return set_error(err, errlen, "%s %s is a system directory; it cannot be made writable", what, path);
     return 0;
 }
 
@@ -249,23 +202,6 @@ static int resolve_project(const struct options *opts, const struct host_facts *
     return 0;
 }
 
-/* Paths the system layer already shows. */
-static bool is_system_path(const char *path)
-{
-    for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
-        if (path_is_within(path, system_dirs[i]))
-            return true;
-    return false;
-}
-
-bool plan_path_is_system(const char *path)
-{
-    for (size_t i = 0; i < sizeof never_writable / sizeof never_writable[0]; i++)
-        if (path_is_within(path, never_writable[i]))
-            return true;
-    return is_system_path(path);
-}
-
 /* Could an earlier sandbox have written this path, or a directory on the
  * way to it (a link planted in place of one)?  Asked of the path as named
  * and of where its directory really is. */
@@ -305,7 +241,7 @@ static char *follow_links(struct plan *plan, const char *path)
         if (n <= 0)
             break;
         target[n] = '\0';
-        if (!is_system_path(current))
+        if (!plan_path_in_system_layer(current))
             add_command_mount(plan, MOUNT_SYMLINK, current, target, "command link");
         autofree char *dir = path_dirname(current);
         free(current);
@@ -333,7 +269,7 @@ static void add_command_trees(struct plan *plan, const struct host_facts *host, 
             verbose("%s lies in a place the sandbox can write: clbox mounts nothing for it or for its #! line", found);
             return;
         }
-        if (!is_system_path(real)) {
+        if (!plan_path_in_system_layer(real)) {
             autofree char *tree = install_tree_of(real, host->home);
             add_command_mount(plan, MOUNT_BIND_RO, tree, tree, "command install tree");
         }
@@ -387,15 +323,6 @@ static int add_requests(const struct options *opts, const struct host_facts *hos
     return 0;
 }
 
-const char *host_env(const struct host_facts *host, const char *name)
-{
-    size_t len = strlen(name);
-    for (char **e = host->environ; e && *e; e++)
-        if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
-            return *e + len + 1;
-    return NULL;
-}
-
 /* --ssh-agent: the agent's socket, at the path $SSH_AUTH_SOCK names, and
  * nothing else of ~/.ssh: the keys stay with the agent. */
 static int add_ssh_agent(const struct host_facts *host, struct plan *plan, char *err, size_t errlen)
@@ -431,7 +358,7 @@ static bool cwd_visible(const struct plan *plan, const char *cwd)
     for (size_t i = 0; i < plan->n_mounts; i++) {
         const struct mount_entry *m = &plan->mounts[i];
         if ((m->kind == MOUNT_BIND_RW || m->kind == MOUNT_BIND_RO) && path_is_within(cwd, m->path) &&
-            !is_system_path(m->path))
+            !plan_path_in_system_layer(m->path))
             return true;
     }
     return false;
@@ -451,7 +378,7 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
         resolve_config_dir(opts, host, plan, err, errlen) < 0)
         return -1;
 
-    add_system_layer(plan);
+    plan_add_system_layer(plan);
     /* Never the user's terminal itself: a pty of the sandbox's own devpts,
      * relayed by clbox (pty_relay.c), the first and only one there. */
     plan->terminal_streams = host->terminal_streams;
@@ -484,59 +411,4 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
     }
     plan_build_env(opts, host, plan->config_dir, plan->cwd, &plan->env);
     return 0;
-}
-
-void plan_free(struct plan *plan)
-{
-    free(plan->project);
-    free(plan->cwd);
-    free(plan->config_dir);
-    free(plan->home);
-    free(plan->hostname);
-    for (size_t i = 0; i < plan->n_mounts; i++) {
-        free(plan->mounts[i].path);
-        free(plan->mounts[i].source);
-    }
-    free(plan->mounts);
-    strv_free(&plan->env);
-    strv_free(&plan->profiles);
-    allowlist_free(&plan->allowlist);
-    carveouts_free(&plan->carveouts);
-    free(plan->host_ports);
-    if (plan->log_file && plan->log_fd >= 0)
-        close(plan->log_fd);
-    free(plan->log_file);
-    *plan = (struct plan){0};
-}
-
-int host_facts_read(struct host_facts *facts, char *err, size_t errlen)
-{
-    extern char **environ;
-    *facts = (struct host_facts){.uid = getuid(), .gid = getgid(), .environ = environ};
-    struct passwd *pw = getpwuid(facts->uid);
-    const char *home = getenv("HOME");
-    if (!home || home[0] != '/')
-        home = pw ? pw->pw_dir : NULL;
-    if (!home || home[0] != '/')
-        return set_error(err, errlen, "cannot tell your home directory: HOME is unset and uid %u has no passwd entry",
-                    (unsigned)facts->uid);
-    char *real_home = realpath(home, NULL);
-    facts->home = real_home ? real_home : path_normalize(home, "/");
-    const char *user = getenv("USER");
-    facts->user = xstrdup(user && *user ? user : pw ? pw->pw_name : "user");
-    for (int fd = 0; fd <= 2; fd++)
-        if (isatty(fd))
-            facts->terminal_streams |= 1u << fd;
-    facts->cwd = getcwd(NULL, 0);
-    if (!facts->cwd)
-        return set_error(err, errlen, "cannot read the current directory: %s (cd somewhere that exists)", strerror(errno));
-    return 0;
-}
-
-void host_facts_free(struct host_facts *facts)
-{
-    free(facts->home);
-    free(facts->cwd);
-    free(facts->user);
-    *facts = (struct host_facts){0};
 }

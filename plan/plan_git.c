@@ -10,15 +10,20 @@
  * A .git file and a commondir are themselves input from an earlier
  * sandbox: what they point to is shown only when it is a real git dir that
  * clbox may make writable. */
+#include "plan/plan_git.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/util.h"
 #include "plan/gitdir.h"
 #include "plan/paths.h"
-#include "plan/plan.h"
+#include "plan/plan_core.h"
+#include "plan/plan_views.h"
+#include "plan/system.h"
 
 static const char *const protected_project_files[] = {
     ".claude/settings.json", ".claude/settings.local.json", ".mcp.json", ".envrc",

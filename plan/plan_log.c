@@ -9,6 +9,8 @@
  * and is the user's is taken (clbox cannot tell who made it, but writing
  * there then reaches nothing a sandbox could not reach itself); anywhere,
  * a FIFO or a device is refused. */
+#include "plan/plan_log.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,8 +20,8 @@
 #include <sys/stat.h>
 
 #include "common/fsutil.h"
+#include "common/util.h"
 #include "plan/paths.h"
-#include "plan/plan.h"
 
 enum { LOG_MAX_LINK_HOPS = 40, SHOWN_MAX = 2048 };
 

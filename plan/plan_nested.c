@@ -8,11 +8,14 @@
  * wrote there.  They are found by the start's walk of the views
  * (plan_sockets.c), which has the audit's bounds and never goes through a
  * link. */
+#include "plan/plan_nested.h"
+
 #include <limits.h>
 #include <stdio.h>
 
 #include "plan/gitdir.h"
-#include "plan/plan.h"
+#include "plan/plan_git.h"
+#include "plan/plan_views.h"
 
 /* A ".git" in dir_path, below the project: a git dir, or a file that
  * sends git to one.  A link is left to the exit audit: binding it would

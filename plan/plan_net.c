@@ -1,14 +1,19 @@
 /* The network part of the plan: mode, allowlist, host ports, and the
  * resolv.conf the sandbox sees. */
+#include "plan/plan_net.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/util.h"
 #include "netns/kernel/nft.h"
+#include "plan/host.h"
 #include "plan/paths.h"
-#include "plan/plan.h"
+#include "plan/plan_core.h"
+#include "plan/plan_log.h"
 
 static int add_rules(const struct strv *values, bool is_deny, struct allowlist *list, char *err, size_t errlen)
 {

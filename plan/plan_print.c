@@ -1,10 +1,11 @@
 /* --dry-run: the plan as a person reads it. */
+#include "plan/plan_print.h"
+
 #include <arpa/inet.h>
 #include <limits.h>
 #include <string.h>
 
 #include "common/message.h"
-#include "plan/plan.h"
 #include "common/util.h"
 
 static const char *kind_name(enum mount_kind kind)

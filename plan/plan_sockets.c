@@ -8,12 +8,16 @@
  * program creates after the start, stays reachable (said with -v, and in
  * the docs).  A socket clbox binds on purpose (--ssh-agent's, or one named
  * with --ro) is left reachable. */
+#include "plan/plan_sockets.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/message.h"
-#include "plan/plan.h"
+#include "common/util.h"
+#include "plan/plan_core.h"
+#include "plan/plan_nested.h"
 #include "plan/treewalk.h"
 
 /* More covered sockets than this is refused. */

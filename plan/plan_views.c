@@ -4,11 +4,14 @@
  * derives no mount from it, and what it does read there (a profile, the
  * config dir's settings) is made read-only with the directories above it
  * pinned in place. */
+#include "plan/plan_views.h"
+
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/util.h"
 #include "plan/paths.h"
-#include "plan/plan.h"
+#include "plan/plan_core.h"
 
 const char plan_pin_why[] = "pinned in place";
 
@@ -29,14 +32,6 @@ const char *plan_writable_view_of(const struct plan *plan, const char *path)
             best = m->path;
     }
     return best;
-}
-
-bool plan_has_mount_at(const struct plan *plan, const char *path)
-{
-    for (size_t i = 0; i < plan->n_mounts; i++)
-        if (strcmp(plan->mounts[i].path, path) == 0)
-            return true;
-    return false;
 }
 
 /* A mount point cannot be renamed, but renaming a directory above one

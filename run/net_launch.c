@@ -10,6 +10,7 @@
 
 #include "common/message.h"
 #include "netns/gate/gate.h"
+#include "plan/plan_print.h"
 #include "proc/channel.h"
 #include "proc/signals.h"
 

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "netns/stack/netstack.h"
-#include "plan/plan.h"
+#include "plan/plan_core.h"
 
 struct net_session {
     struct netstack stack;

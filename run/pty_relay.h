@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "plan/plan.h"
+#include "plan/plan_core.h"
 #include "run/user_tty.h"
 
 struct relay_buf {

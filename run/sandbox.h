@@ -1,7 +1,7 @@
 #ifndef CLBOX_SANDBOX_H
 #define CLBOX_SANDBOX_H
 
-#include "plan/plan.h"
+#include "plan/plan_core.h"
 
 /* Work of the launcher's that need not be done before the sandbox is
  * built: called once its init runs (and, with a network, once the stack is

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "netns/stack/pasta.h"
+#include "netns/stack/slirp.h"
 
 const char *netstack_name(enum netstack_kind kind)
 {

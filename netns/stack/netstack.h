@@ -56,7 +56,5 @@ struct netstack_args {
     const char *argv[40];
     char scratch[4][64];
 };
-void slirp_build_args(const struct netstack_options *opts, int ready_w, int exit_r, struct netstack_args *args);
-void pasta_build_args(const struct netstack_options *opts, struct netstack_args *args);
 
 #endif

@@ -13,6 +13,8 @@
  * fd, so readiness comes through its PID file: in the foreground it writes
  * its pid there once the namespace is configured, and /proc/self/fd/1 is
  * the pipe the launcher reads. */
+#include "netns/stack/pasta.h"
+
 #include <stdio.h>
 
 #include "netns/stack/netstack.h"

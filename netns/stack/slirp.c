@@ -1,6 +1,8 @@
 /* slirp4netns's command line.  It joins the sandbox's user namespace,
  * configures tap0 as 10.0.2.100/24 with 10.0.2.2 as the gateway, writes
  * '1' to the ready fd, and exits when the exit fd's other end closes. */
+#include "netns/stack/slirp.h"
+
 #include <stdio.h>
 
 #include "netns/stack/netstack.h"

@@ -1,7 +1,7 @@
-/* Shared by the parts of the exit audit (audit.c, audit_git.c,
- * audit_config_dir.c); not for the rest of clbox. */
-#ifndef CLBOX_AUDIT_INTERNAL_H
-#define CLBOX_AUDIT_INTERNAL_H
+/* The steps shared by the parts of the exit audit (audit.c, audit_git.c,
+ * audit_config_dir.c, audit_cmd.c); not for the rest of clbox. */
+#ifndef CLBOX_AUDIT_STEPS_H
+#define CLBOX_AUDIT_STEPS_H
 
 #include <stdbool.h>
 #include <sys/stat.h>
@@ -35,17 +35,8 @@ int audit_set_aside(int dir, const char *name, const char *shown_dir);
  * not executable (all of them with since NULL). */
 void audit_disarm_hooks(int git_fd, const char *git_dir, const struct timespec *since);
 
-/* A git dir (shown as git_dir): its config, config.worktree, hooks,
- * commondir and the directory it names, worktrees/ and modules/. */
-void audit_git_dir(int git_fd, const char *git_dir, const struct timespec *since, int depth);
-/* Starts a new audit: every git dir is audited again. */
-void audit_git_forget_seen(void);
-/* dir/.git (dir shown as `dir_shown`): a git dir, or a file or link that
- * sends git elsewhere. */
-void audit_dotgit(int dir, const char *dir_shown, const struct timespec *since);
-/* A directory that is not a .git but holds HEAD and objects/ and refs/ (or
- * a commondir): git takes it for a bare repository and obeys its config
- * and hooks. */
-void audit_lookalike(int dir, const char *dir_shown, const struct timespec *since);
+/* Whom the audit's messages name as the writer: "the sandbox", unless the
+ * audit covers a time when other processes wrote too. */
+void audit_set_actor(const char *who);
 
 #endif
