@@ -25,10 +25,10 @@
 #include <time.h>
 
 #include "audit/audit_config_dir.h"
-#include "common/message.h"
 #include "audit/audit_git.h"
-#include "audit/audit_steps.h"
 #include "audit/audit_pending.h"
+#include "audit/audit_steps.h"
+#include "common/message.h"
 #include "common/util.h"
 #include "plan/gitdir.h"
 #include "plan/host.h"

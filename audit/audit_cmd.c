@@ -12,14 +12,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/message.h"
 #include "audit/audit.h"
 #include "audit/audit_config_dir.h"
 #include "audit/audit_steps.h"
-#include "plan/plan_core.h"
+#include "common/message.h"
 #include "common/util.h"
 #include "plan/host.h"
 #include "plan/paths.h"
+#include "plan/plan_core.h"
 
 enum { DEFAULT_DAYS = 7, MAX_DAYS = 100000 };
 

@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/message.h"
 #include "audit/audit_steps.h"
+#include "common/message.h"
 #include "common/util.h"
 
 enum { CONFIG_DIR_MAX_DEPTH = 3, CONFIG_DIR_MAX_ENTRIES = 2000, CONFIG_DIR_MAX_REPORTED = 20 };

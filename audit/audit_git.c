@@ -35,11 +35,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "common/message.h"
 #include "audit/audit_steps.h"
 #include "audit/gitconfig.h"
-#include "plan/gitdir.h"
+#include "common/message.h"
 #include "common/util.h"
+#include "plan/gitdir.h"
 
 /* Pointers followed from pointers, submodules inside submodules: git's
  * own nesting is shallow, and a planted chain must end. */

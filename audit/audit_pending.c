@@ -15,12 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/message.h"
 #include "audit/audit.h"
 #include "audit/audit_config_dir.h"
-#include "plan/plan_core.h"
+#include "common/message.h"
 #include "common/util.h"
 #include "plan/host.h"
+#include "plan/plan_core.h"
 
 #define RECORD_MAGIC "clbox pending audit 1\n"
 enum { RECORD_MAX = 2 * PATH_MAX + 128, RECORDS_MAX = 1000 };

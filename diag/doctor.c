@@ -24,12 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netns/kernel/nft.h"
-#include "plan/plan_core.h"
-#include "proc/userns.h"
 #include "common/util.h"
 #include "diag/child.h"
+#include "netns/kernel/nft.h"
 #include "plan/host.h"
+#include "plan/plan_core.h"
+#include "proc/userns.h"
 
 #define CHILD_TIMEOUT_MS 5000
 /* Longer than clbox's own wait for slirp4netns (5 s), so that a network

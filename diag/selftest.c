@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "netns/kernel/nft.h"
 #include "common/util.h"
+#include "netns/kernel/nft.h"
 
 enum outcome { CHECK_OK, CHECK_FAILED, CHECK_SKIPPED };
 

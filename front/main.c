@@ -4,19 +4,19 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/message.h"
 #include "audit/audit.h"
 #include "audit/audit_cmd.h"
-#include "options/cli.h"
-#include "plan/plan.h"
-#include "diag/doctor.h"
-#include "options/profile.h"
-#include "run/sandbox.h"
-#include "diag/selftest.h"
+#include "common/message.h"
 #include "common/util.h"
+#include "diag/doctor.h"
+#include "diag/selftest.h"
+#include "options/cli.h"
+#include "options/profile.h"
 #include "plan/host.h"
+#include "plan/plan.h"
 #include "plan/plan_core.h"
 #include "plan/plan_print.h"
+#include "run/sandbox.h"
 
 static void print_usage(FILE *out)
 {

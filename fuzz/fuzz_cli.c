@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "options/cli.h"
 #include "netns/codec/allowlist.h"
+#include "options/cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,15 +15,15 @@
 #include <sys/wait.h>
 
 #include "common/message.h"
-#include "netns/kernel/link.h"
-#include "netns/kernel/nft.h"
-#include "seccomp/filter.h"
 #include "init/caps.h"
 #include "init/init_net.h"
 #include "init/init_pty.h"
 #include "init/mounts.h"
+#include "netns/kernel/link.h"
+#include "netns/kernel/nft.h"
 #include "proc/signals.h"
 #include "proc/userns.h"
+#include "seccomp/filter.h"
 
 /* Nothing the launcher had open may leak in: a directory fd from the host
  * would be a way out of every mount. */

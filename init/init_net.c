@@ -12,10 +12,10 @@
 #include <sys/socket.h>
 
 #include "common/message.h"
+#include "init/init.h"
 #include "netns/kernel/nflog.h"
 #include "netns/kernel/nft.h"
 #include "proc/channel.h"
-#include "init/init.h"
 
 static int gate_socket(int type)
 {

@@ -11,12 +11,12 @@
 #include <sys/syscall.h>
 
 #include "common/message.h"
-#include "proc/channel.h"
 #include "init/init.h"
-#include "run/net_launch.h"
-#include "run/pty_relay.h"
+#include "proc/channel.h"
 #include "proc/signals.h"
 #include "proc/userns.h"
+#include "run/net_launch.h"
+#include "run/pty_relay.h"
 
 #define SANDBOX_NAMESPACES (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
 

@@ -17,9 +17,9 @@
 
 #include "common/message.h"
 #include "common/util.h"
-#include "seccomp/gate_filter.h"
 #include "netns/gate/gate_dns.h"
 #include "netns/kernel/nflog.h"
+#include "seccomp/gate_filter.h"
 
 static void read_upstreams(struct gate_config *cfg)
 {
