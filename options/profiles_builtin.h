@@ -1,5 +1,5 @@
 /* The shipped profiles, built into clbox (generated from profiles/ by
- * launcher/embed-profiles), so that a clbox run from its build tree, or
+ * options/embed-profiles), so that a clbox run from its build tree, or
  * installed without its data files, still finds them.  Installed files of
  * the same names take precedence. */
 #ifndef CLBOX_PROFILES_BUILTIN_H
