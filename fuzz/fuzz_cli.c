@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "launcher/cli.h"
-#include "netns/allowlist.h"
+#include "netns/codec/allowlist.h"
+#include "options/cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

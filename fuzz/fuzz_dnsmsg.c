@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../netns/dnsmsg.h"
+#include "netns/codec/dnsmsg.h"
 
 #define CHECK(cond)                                                                                                    \
     do {                                                                                                               \

@@ -1,4 +1,4 @@
-#include "gate_filter.h"
+#include "seccomp/gate_filter.h"
 
 #include <errno.h>
 #include <seccomp.h>

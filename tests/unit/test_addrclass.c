@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../netns/addrclass.h"
+#include "netns/codec/addrclass.h"
 
 static enum addr_class classify_text(const char *text)
 {

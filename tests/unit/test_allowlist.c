@@ -8,9 +8,9 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "../../netns/allowlist.h"
-#include "../../netns/carveout.h"
-#include "../../netns/nft.h"
+#include "netns/codec/allowlist.h"
+#include "netns/codec/carveout.h"
+#include "netns/kernel/nft.h"
 
 static void add(struct allowlist *l, const char *text, bool deny)
 {

@@ -6,7 +6,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../launcher/cli.h"
+#include "common/message.h"
+#include "options/cli.h"
 
 /* opts.command points into argv, so argv must outlive the call. */
 static char *argv_storage[64];

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../netns/dnsmsg.h"
+#include "netns/codec/dnsmsg.h"
 
 /* ---- A tiny message builder ---- */
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../netns/gate_report.h"
+#include "netns/gate/gate_report.h"
 
 /* Runs gate_report with stderr and the log file each on a temporary file,
  * and returns what each received. */

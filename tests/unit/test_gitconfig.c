@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../launcher/gitconfig.h"
-#include "../../launcher/util.h"
+#include "audit/gitconfig.h"
+#include "common/util.h"
 
 struct collected {
     char text[4096];

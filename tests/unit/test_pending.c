@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../launcher/audit_pending.h"
+#include "audit/audit_pending.h"
 
 #define GOOD "clbox pending audit 1\npid 42\nstarted 1700000000.000000123\nproject /home/u/p\nconfig /home/u/c\n"
 

@@ -13,8 +13,14 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "../../launcher/paths.h"
-#include "../../launcher/plan.h"
+#include "common/util.h"
+#include "plan/host.h"
+#include "plan/paths.h"
+#include "plan/plan.h"
+#include "plan/plan_core.h"
+#include "plan/plan_log.h"
+#include "plan/plan_net.h"
+#include "plan/plan_sockets.h"
 
 static char tmp_root[256];
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../launcher/profile.h"
+#include "options/profile.h"
 
 static char root[256];
 static char xdg_env[300], var_env[64], empty_env[64];

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../launcher/util.h"
+#include "common/util.h"
 
 static const struct {
     const char *in, *want;

@@ -1,0 +1,77 @@
+#include "common/message.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+enum verbosity clbox_verbosity = VERBOSITY_NORMAL;
+
+/* A terminal held raw while clbox relays the command's pty (or a pty the
+ * command made raw) moves down on \n without going back to the margin. */
+static bool stderr_is_raw_terminal(void)
+{
+    struct termios modes;
+    return tcgetattr(STDERR_FILENO, &modes) == 0 && !(modes.c_oflag & OPOST);
+}
+
+static void vmessage(const char *fmt, va_list ap)
+{
+    /* One write per line, so lines from init and launcher never interleave. */
+    char line[4096];
+    int n = snprintf(line, sizeof line, "clbox: ");
+    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+    if (len > sizeof line - 3)
+        len = sizeof line - 3;
+    if (stderr_is_raw_terminal())
+        line[len++] = '\r';
+    line[len++] = '\n';
+    (void)write_all(STDERR_FILENO, line, len);
+}
+
+void warnx_clbox(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage(fmt, ap);
+    va_end(ap);
+}
+
+void verbose(const char *fmt, ...)
+{
+    if (clbox_verbosity < VERBOSITY_VERBOSE)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage(fmt, ap);
+    va_end(ap);
+}
+
+void (*clbox_before_die)(void);
+
+static void undo_before_dying(void)
+{
+    void (*undo)(void) = clbox_before_die;
+    clbox_before_die = NULL;
+    if (undo)
+        undo();
+}
+
+_Noreturn void die(const char *fmt, ...)
+{
+    undo_before_dying();
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage(fmt, ap);
+    va_end(ap);
+    _exit(EXIT_CLBOX_ERROR);
+}
+
+_Noreturn void die_quietly(void)
+{
+    undo_before_dying();
+    _exit(EXIT_CLBOX_ERROR);
+}

@@ -1,0 +1,34 @@
+/* What clbox says and how it ends: its messages on stderr, the verbosity
+ * that governs them, its own exit codes, and dying without running the
+ * command.  The same in the launcher, the sandbox's init and the DNS gate. */
+#ifndef CLBOX_MESSAGE_H
+#define CLBOX_MESSAGE_H
+
+/* Exit codes: the command's own status passes through unchanged; these are
+ * the ones clbox itself produces (same convention as env(1) and bwrap). */
+enum {
+    EXIT_CLBOX_ERROR = 125,    /* clbox could not build the sandbox */
+    EXIT_NOT_EXECUTABLE = 126, /* the command exists but cannot be executed */
+    EXIT_NOT_FOUND = 127,      /* the command does not exist inside */
+};
+
+/* Verbosity is global: it is set once from the command line and read by the
+ * message helpers everywhere, including the sandbox's init. */
+enum verbosity { VERBOSITY_QUIET = -1, VERBOSITY_NORMAL = 0, VERBOSITY_VERBOSE = 1 };
+extern enum verbosity clbox_verbosity;
+
+/* "clbox: <message>" on stderr. */
+void warnx_clbox(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Printed only with -v. */
+void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "clbox: <message>" and exit 125.  Use for every failure that means
+ * the sandbox cannot be built as asked: clbox never runs the command with
+ * less isolation than planned. */
+_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Exits as die() does, for a failure that has been told already. */
+_Noreturn void die_quietly(void);
+/* Called once by die() before its message: what must be undone on every
+ * way out (the user's terminal modes, see pty_relay.c).  NULL: nothing. */
+extern void (*clbox_before_die)(void);
+
+#endif

@@ -1,0 +1,24 @@
+#ifndef CLBOX_HOST_H
+#define CLBOX_HOST_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Facts about the host that plan building reads.  Gathered by host_facts_
+ * read(); tests fill it by hand. */
+struct host_facts {
+    char *home;      /* absolute, normalised */
+    char *cwd;       /* physical working directory */
+    char *user;      /* login name */
+    uid_t uid;
+    gid_t gid;
+    char **environ;  /* the launcher's environment */
+    unsigned terminal_streams; /* bit N set: fd N (0, 1, 2) is a terminal */
+};
+
+int host_facts_read(struct host_facts *facts, char *err, size_t errlen);
+/* The value of NAME in the launcher's environment, or NULL. */
+const char *host_env(const struct host_facts *host, const char *name);
+void host_facts_free(struct host_facts *facts);
+
+#endif

@@ -1,0 +1,19 @@
+#ifndef CLBOX_PLAN_NET_H
+#define CLBOX_PLAN_NET_H
+
+#include <stddef.h>
+
+#include "options/cli.h"
+#include "plan/host.h"
+#include "plan/plan_core.h"
+
+/* --net-backend (or a profile's net-backend), else $CLBOX_NET_BACKEND, so
+ * that a machine where one stack works better can say so once.  Checked
+ * before plan_build() changes anything on the host. */
+int plan_choose_backend(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
+                        size_t errlen);
+/* The network part of plan_build(). */
+int plan_build_network(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
+                       size_t errlen);
+
+#endif
