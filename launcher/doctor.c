@@ -152,7 +152,7 @@ static void child_collect(struct child *c, pid_t pid, int out_r)
         if (pipe_open)
             pipe_open = read_some(out_r, c, &len, 20) >= 0;
         else
-            nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+            nanosleep(&(struct timespec){.tv_nsec = 20L * 1000 * 1000}, NULL);
     }
     while (pipe_open && read_some(out_r, c, &len, 0) > 0)
         ;
@@ -244,7 +244,11 @@ static void child_exec(const void *arg)
         dprintf(STDERR_FILENO, "cannot enter %s: %s\n", x->dir, strerror(errno));
         _exit(127);
     }
+    /* execv takes char *const[] for old C compatibility only: it writes nothing there. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wcast-qual"
     execv(x->path, (char **)x->argv);
+#pragma GCC diagnostic pop
     dprintf(STDERR_FILENO, "cannot run %s: %s\n", x->path, strerror(errno));
     _exit(127);
 }
@@ -259,7 +263,10 @@ static void check_kernel(struct doctor *d)
         return;
     }
     int major = 0, minor = 0;
-    sscanf(u.release, "%d.%d", &major, &minor);
+    char *after_major;
+    major = (int)strtol(u.release, &after_major, 10);
+    if (*after_major == '.')
+        minor = (int)strtol(after_major + 1, NULL, 10);
     if (major > 5 || (major == 5 && minor >= 12))
         say(d, VERDICT_OK, "kernel", "Linux %s (%s)", u.release, u.machine);
     else if (major == 5 && minor >= 10)
