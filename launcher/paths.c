@@ -147,7 +147,7 @@ static int split_env_string(const char *s, struct strv *words)
         if (c == '$' && quote != '\'')
             return -1;
         if ((c == '\'' || c == '"') && (!quote || quote == c)) {
-            quote = quote ? 0 : (char)c;
+            quote = (char)(quote ? 0 : c);
             in_word = true;
             continue;
         }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # what it sets is for the scripts that source it
 # tests/lib/tap.sh - shared helpers for the sandbox test scripts (bash).
 #
 # Source it, call sandbox_setup, then plan N, then the assertions:
@@ -64,6 +65,7 @@ _tap_fmt() {
     fi
     if [[ $value == *$'\n'* ]]; then
         printf '%s:\n' "$label"
+        # shellcheck disable=SC2001 # indents every line, which ${//} cannot
         sed 's/^/    /' <<<"$value"
     else
         printf "%s: '%s'\n" "$label" "$value"

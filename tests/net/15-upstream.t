@@ -27,6 +27,7 @@ like "$OUT" '^rcode=0 .*a=203\.0\.113\.10 ' "the same over TCP"
 # A query with a chosen id, odd header bits (Z and AD besides RD and CD) and
 # an EDNS record carrying a private option and padding.  First, as a control,
 # straight to the world's server from outside: the dump shows all of it.
+# shellcheck disable=SC2153 # run-in-world sets WORLD_DNS
 perl "$SRCDIR/tests/lib/dnsq.pl" "$WORLD_DNS" udp other.test A id=0x4242 flags=0x0170 edns >/dev/null
 direct=$(perl "$SRCDIR/tests/lib/dnsdump.pl" "$WORLD_DNS_DUMP" | grep ' name=other\.test$')
 diag "the server received, sent directly: $direct"

@@ -89,7 +89,7 @@ is "$(tail -n +$((lines_before + 1)) "$LOG" | grep -cE "$TS.* $L_DNS")" 1 "-q --
 # once): the reports are rate-limited, so fewer than 40 lines, but some.
 in_sbx -- 'for ((p = 20001; p <= 20040; p++)); do { exec 3<>"/dev/tcp/203.0.113.11/$p"; } 2>/dev/null; exec 3>&-; done; echo done'
 n=$(count_lines "$ERR" '^clbox: blocked connection to 203\.0\.113\.11:200[0-9][0-9] ')
-is "$OUT" done "40 blocked connections in a row are all attempted"
+is "$OUT" "done" "40 blocked connections in a row are all attempted"
 ok "... and reported rate-limited: $n lines, more than 0 and fewer than 40" test "$n" -gt 0 -a "$n" -lt 40
 
 # -------------------------------------------------------- a log file that cannot be opened

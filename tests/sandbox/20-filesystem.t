@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2088 # descriptions name ~/ paths as the user writes them
 # The file system inside: project read-write, home empty, system read-only,
 # private /tmp, the config dir, protected project files, extra mounts and
 # the refusals of dangerous mounts.

@@ -8,6 +8,7 @@
 sandbox_setup
 plan 25
 
+# shellcheck disable=SC2012 # the names in /proc/PID/fd are numbers
 fd_count() { ls "/proc/$$/fd" | wc -l; }
 
 # leftovers DESC BEFORE [MARK]: passes when, within 2 s, no new process of

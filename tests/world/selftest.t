@@ -46,6 +46,7 @@ dns_query() {
     q='\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00'$q
     if [ "$proto" = tcp ]; then
         exec 3<>/dev/tcp/198.51.100.53/53 || return 1
+        # shellcheck disable=SC2059 # the format is the query, written as \x escapes
         printf "$(printf '\\x%02x\\x%02x' $((len >> 8)) $((len & 255)))$q" >&3
         hex=$(timeout 2 dd bs=2 count=1 iflag=fullblock status=none <&3 | od -An -v -tu1)
         read -r i len <<<"$hex"
@@ -53,6 +54,7 @@ dns_query() {
         hex=$(timeout 2 dd bs="$len" count=1 iflag=fullblock status=none <&3 | od -An -v -tu1)
     else
         exec 3<>/dev/udp/198.51.100.53/53 || return 1
+        # shellcheck disable=SC2059 # the format is the query, written as \x escapes
         printf "$q" >&3
         hex=$(timeout 2 dd bs=4096 count=1 status=none <&3 | od -An -v -tu1)
     fi
