@@ -11,7 +11,6 @@ export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
 . "$SRCDIR/tests/lib/netsteps.sh"
-plan 16
 
 # -------------------------------------------------- closed by default
 steps -- "http http://10.0.2.2:8123/" "http http://10.0.2.2:8124/" "http http://127.0.0.1:8123/"
@@ -48,3 +47,4 @@ world-set-host hostport.test 10.0.2.2 >/dev/null 2>&1 || diag "world-set-host ho
 steps --allow-host-port 8123 --allow hostport.test -- "getent hostport.test"
 step "getent hostport.test"
 is "$S_RC:$S_OUT" "2:" "--allow-host-port 8123: a name resolving to 10.0.2.2 still resolves to nothing"
+done_testing

@@ -11,7 +11,6 @@ export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
 . "$SRCDIR/tests/lib/netsteps.sh"
-plan 18
 
 # ------------------------------------------------------ filtered by default
 run "$CLBOX" run -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\n" " "'
@@ -56,3 +55,4 @@ run "$CLBOX" run --net open -- cat /etc/resolv.conf
 like_line "$OUT" '^nameserver 10\.0\.2\.3$' "--net open: the sandbox uses slirp4netns's DNS 10.0.2.3"
 run "$CLBOX" run --net open -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\n" " "'
 is "$RC:$OUT" "0:lo tap0 " "--net open: lo and tap0"
+done_testing

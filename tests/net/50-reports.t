@@ -10,7 +10,6 @@ export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 26
 
 # in_sbx CLBOX-ARG... -- SHELL-CODE: runs SHELL-CODE with bash in a sandbox.
 in_sbx() {
@@ -96,3 +95,4 @@ ok "... and reported rate-limited: $n lines, more than 0 and fewer than 40" test
 in_sbx --log "$T_ROOT/no/such/dir/x.log" -- 'echo ran'
 ok "--log in a missing directory: exit 125 with a message, the command does not run (rc $RC)" \
     test "$RC" = 125 -a -z "$OUT" -a -n "$(grep '^clbox: .*x\.log' <<<"$ERR")"
+done_testing

@@ -14,7 +14,6 @@ export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 29
 
 # timed_run CMD...: run, plus MS (how long it took, in milliseconds).
 timed_run() {
@@ -104,3 +103,4 @@ for bad in "--allow-host-port 0" "--allow-host-port 65536" "--allow-host-port ht
         fail "$bad: exit 125 with a message, at once" "took $MS ms"
     fi
 done
+done_testing

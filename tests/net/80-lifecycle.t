@@ -13,7 +13,6 @@ export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 24
 
 # leftovers: network stack and clbox processes (the gate and the sandbox's
 # init are clbox processes too) of this world.
@@ -124,3 +123,4 @@ is "$(field raw-dns)" "rc=7" "... the DNS server's 198.51.100.53:443 is still re
 is "$(field host)" "rc=7" "... the host's loopback is still refused"
 is "$RC" 7 "the command ran to its end, its exit status kept"
 like_line "$ERR" '^clbox: .*gate' "clbox said on stderr that the gate is gone"
+done_testing

@@ -7,7 +7,6 @@
 # read-only inside where they exist.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 23
 
 mkdir -p "$HOME/.ssh" && echo "ssh secret" >"$HOME/.ssh/id" && printf '#!/bin/sh\nexec /bin/sh "$@"\n' >"$HOME/.ssh/tool" &&
     chmod +x "$HOME/.ssh/tool" || bail_out "cannot make ~/.ssh"
@@ -80,3 +79,4 @@ for d in hooks commands agents; do
 done
 sbx --net none -- sh -c "echo '{}' > '$CFG/.claude.json.test' && rm '$CFG/.claude.json.test'"
 is "$RC:$ERR" "0:" "the rest of the config dir stays writable"
+done_testing

@@ -7,7 +7,6 @@
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/procs.sh"
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
-plan 42
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/stackfaults.sh"
 
 mark="clboxfault$$x$RANDOM"
@@ -123,3 +122,4 @@ else
         skip "config dir full: $d" "cannot mount a tmpfs in a user namespace here (unshare/setpriv)"
     done
 fi
+done_testing
