@@ -7,10 +7,8 @@
 #
 # The script runs itself inside a world (with a 2 s DNS TTL, for the address
 # change); every probe inside the sandbox is bounded (curl -m, perl alarm).
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" --ttl 2 -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+WORLD_OPTS=(--ttl 2)
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 . "$SRCDIR/tests/lib/netsteps.sh"
 
 # ------------------------------------------------- the sandbox's resolver

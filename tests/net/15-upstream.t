@@ -6,10 +6,7 @@
 # the query id and of the header's spare bits, nor an EDNS record with its
 # options and padding: the world's DNS server dumps each query as it
 # arrived, and the query the gate sent must be its own.
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 command -v perl >/dev/null || bail_out "perl is needed for the DNS probes"
 
 mkdir -p "$PROJECT/.t"

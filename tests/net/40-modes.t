@@ -6,10 +6,7 @@
 # The script runs itself inside the fake internet of tests/world/run-in-world;
 # every probe inside the sandbox is bounded (curl -m 5, an alarm in the DNS
 # client).
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 . "$SRCDIR/tests/lib/netsteps.sh"
 
 # ------------------------------------------------------ filtered by default

@@ -9,14 +9,10 @@
 # The script runs itself inside the fake internet of tests/world/run-in-world,
 # whose own PID namespace holds only this script's processes.  Every wait is
 # bounded (wait_for, loops of at most 100 rounds, curl -m 5).
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 
 # leftovers: network stack and clbox processes (the gate and the sandbox's
 # init are clbox processes too) of this world.
-leftovers() { pgrep -a -x "$NET_STACK_COMMS|clbox" 2>/dev/null; }
 no_leftovers() { [ -z "$(leftovers)" ]; }
 # children_of PID: "PID COMM NS" for each child of PID, NS being how many PID
 # namespaces deep it is seen (1: ours; 2: it is the init of a new one).

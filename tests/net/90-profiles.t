@@ -4,10 +4,7 @@
 # AWS_REGION reaches exactly that region's Bedrock hosts and shows ~/.aws
 # read-only; --ssh-agent forwards the agent's socket and nothing of ~/.ssh.
 # The hosts' names are pointed at a world server that listens on 443.
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 
 HTTPS_HOST=198.51.100.53 # the world's server on port 443 (plain HTTP there)
 for name in api.anthropic.com claude.ai statsig.anthropic.com o123.ingest.us.sentry.io \

@@ -3,10 +3,7 @@
 # holds no capability in the namespace that owns the network.  After the
 # attempts, an address that is not allowed is still refused and an allowed
 # name still works.
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 command -v nft >/dev/null || bail_out "nft (Debian package nftables) is needed for this test"
 
 sbx --allow allowed.test -- sh -c '

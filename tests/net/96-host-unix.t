@@ -4,10 +4,7 @@
 # reached from inside in any --net mode: each mode gives the sandbox its own
 # network namespace.  The controls show that the listener answers from this
 # namespace, and from a new user, mount and PID namespace that shares it.
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 command -v perl >/dev/null || bail_out "perl is needed for the Unix socket probes"
 
 name="clbox-test-$$-host"
