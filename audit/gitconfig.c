@@ -148,7 +148,7 @@ static int read_value(struct cursor *c, struct buf *value)
             const char *e = ch == '\n' ? NULL : strchr(from, ch);
             if (!e)
                 return -1;
-            ch = to[e - from];
+            ch = (unsigned char)to[e - from];
         }
         if (!buf_add(value, (char)ch))
             return -1;

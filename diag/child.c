@@ -90,7 +90,7 @@ static void child_collect(struct child *c, pid_t pid, int out_r)
         if (pipe_open)
             pipe_open = read_some(out_r, c, &len, 20) >= 0;
         else
-            nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+            nanosleep(&(struct timespec){.tv_nsec = 20L * 1000 * 1000}, NULL);
     }
     while (pipe_open && read_some(out_r, c, &len, 0) > 0)
         ;
@@ -176,7 +176,11 @@ void child_exec(const void *arg)
         dprintf(STDERR_FILENO, "cannot enter %s: %s\n", x->dir, strerror(errno));
         _exit(127);
     }
+    /* execv takes char *const[] for old C compatibility only: it writes nothing there. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wcast-qual"
     execv(x->path, (char **)x->argv);
+#pragma GCC diagnostic pop
     dprintf(STDERR_FILENO, "cannot run %s: %s\n", x->path, strerror(errno));
     _exit(127);
 }

@@ -73,7 +73,10 @@ static void check_kernel(struct doctor *d)
         return;
     }
     int major = 0, minor = 0;
-    sscanf(u.release, "%d.%d", &major, &minor);
+    char *after_major;
+    major = (int)strtol(u.release, &after_major, 10);
+    if (*after_major == '.')
+        minor = (int)strtol(after_major + 1, NULL, 10);
     if (major > 5 || (major == 5 && minor >= 12))
         say(d, VERDICT_OK, "kernel", "Linux %s (%s)", u.release, u.machine);
     else if (major == 5 && minor >= 10)

@@ -167,7 +167,7 @@ static void check_dns(struct tally *t, const struct selftest_options *o)
     char addr[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, addr, sizeof addr);
     freeaddrinfo(res);
-    int port = atoi(o->allowed_port);
+    int port = (int)strtol(o->allowed_port, NULL, 10);
     int refusal = firewall_refusal(addr, port);
     if (refusal) {
         report(t, CHECK_FAILED, "allowlisted name", "%s (%s) resolved but the firewall refused it: %s",

@@ -133,8 +133,8 @@ static int cmd_check(int argc, char **argv)
         die("clbox check takes options only, no command");
     char name[ALLOW_NAME_MAX], port[8];
     name_to_check(&plan, name, sizeof name, port, sizeof port);
-    static const char *const net_names[] = {[NET_FILTERED] = "filtered", [NET_NONE] = "none", [NET_OPEN] = "open"};
-    char *inside[] = {self, SELFTEST_SUBCOMMAND, (char *)net_names[plan.net], name[0] ? name : NULL, port, NULL};
+    static char *const net_names[] = {[NET_FILTERED] = "filtered", [NET_NONE] = "none", [NET_OPEN] = "open"};
+    char *inside[] = {self, SELFTEST_SUBCOMMAND, net_names[plan.net], name[0] ? name : NULL, port, NULL};
     plan.argv = inside;
     int status = sandbox_run(&plan, NULL);
     free(args);

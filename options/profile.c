@@ -339,7 +339,9 @@ int profile_apply(struct options *opts, const char *name, const struct profile_c
 int profile_apply_text(struct options *opts, const char *origin, const char *text, const struct profile_context *ctx,
                        char *err, size_t errlen)
 {
-    struct source src = {.origin = (char *)origin, .text = (char *)text};
+    autofree char *origin_copy = xstrdup(origin);
+    autofree char *text_copy = xstrdup(text);
+    struct source src = {.origin = origin_copy, .text = text_copy};
     struct stack stack = {0};
     struct parse p = {.opts = opts, .ctx = ctx, .stack = &stack, .origin = origin, .err = err, .errlen = errlen};
     return apply_source(&p, &src);

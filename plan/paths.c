@@ -149,7 +149,7 @@ static int split_env_string(const char *s, struct strv *words)
         if (c == '$' && quote != '\'')
             return -1;
         if ((c == '\'' || c == '"') && (!quote || quote == c)) {
-            quote = quote ? 0 : c;
+            quote = (char)(quote ? 0 : c);
             in_word = true;
             continue;
         }

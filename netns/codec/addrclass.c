@@ -132,7 +132,7 @@ bool addr_in_prefix(int family, const uint8_t *addr, const uint8_t *prefix, unsi
     if (!bits || prefix_len > bits)
         return false;
     unsigned full = prefix_len / 8, rest = prefix_len % 8;
-    if (memcmp(addr, prefix, full))
+    if (memcmp(addr, prefix, full) != 0)
         return false;
     uint8_t mask = (uint8_t)(0xff << (8 - rest));
     return !rest || ((addr[full] ^ prefix[full]) & mask) == 0;

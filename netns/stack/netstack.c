@@ -108,7 +108,11 @@ _Noreturn static void exec_stack(const char *binary, const struct netstack_optio
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* execv takes char *const[] for old C compatibility only: it writes nothing there. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wcast-qual"
     execv(binary, (char **)args.argv);
+#pragma GCC diagnostic pop
     dprintf(log_w, "cannot run %s: %s\n", binary, strerror(errno));
     _exit(127);
 }
@@ -153,7 +157,7 @@ static void read_log(int fd, char *buf, size_t len)
     buf[n > 0 ? n : 0] = '\0';
     for (char *p = buf; *p; p++)
         if (*p == '\n')
-            *p = (p[1] ? ' ' : '\0');
+            *p = p[1] ? ' ' : '\0';
 }
 
 /* slirp4netns writes '1' to its ready fd; pasta writes its pid. */

@@ -5,10 +5,9 @@
 # refuses a build directory beside an already configured source tree.
 # This checks the copy step, .ci/copy-tree, on a checkout made here.
 . "$SRCDIR/tests/lib/tap.sh"
-plan 8
 
 T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/clbox-test.XXXXXX") || bail_out "mktemp"
-trap _tap_cleanup EXIT
+tap_on_exit
 src=$T_ROOT/src
 mkdir -p "$src/launcher" "$src/tests/unit" && cd "$src" || bail_out "cd $src"
 git init -q . && git config user.email t@example.invalid && git config user.name t
@@ -32,3 +31,4 @@ refute "... nor the git dir" test -e "$T_ROOT/copy/.git"
 rm -rf "$src/.git" "$T_ROOT/copy"
 run bash "$SRCDIR/.ci/copy-tree" "$src" "$T_ROOT/copy"
 ok "outside a git checkout (a release tarball), the tree is copied whole" test "$RC" -eq 0 -a -f "$T_ROOT/copy/launcher/main.c"
+done_testing

@@ -10,6 +10,8 @@
 set -u
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$SRCDIR/tests/lib/tap.sh"
+tap_on_exit
 CLBOX=${CLBOX:-$SRCDIR/clbox}
 MAN=$SRCDIR/man/clbox.1
 README=$SRCDIR/README.md
@@ -17,19 +19,14 @@ README=$SRCDIR/README.md
 QUICK_BUILD="sudo apt-get install -y build-essential autoconf automake pkg-config libcap-dev libseccomp-dev libnftables-dev libnftnl-dev libmnl-dev libcmocka-dev git slirp4netns && autoreconf -fi && ./configure && make && ./clbox run -- sh -c 'id; pwd'"
 QUICK_TEST="sudo bash .ci/run"
 
-bail() {
-    echo "Bail out! $*"
-    exit 1
-}
-
-[ -x "$CLBOX" ] || bail "CLBOX=$CLBOX is not an executable file"
-[ -f "$MAN" ] || bail "no man page at $MAN"
-[ -f "$README" ] || bail "no README at $README"
+[ -x "$CLBOX" ] || bail_out "CLBOX=$CLBOX is not an executable file"
+[ -f "$MAN" ] || bail_out "no man page at $MAN"
+[ -f "$README" ] || bail_out "no README at $README"
 
 mapfile -t OPTIONS < <("$CLBOX" --list-options)
-[ "${#OPTIONS[@]}" -gt 0 ] || bail "$CLBOX --list-options printed nothing"
+[ "${#OPTIONS[@]}" -gt 0 ] || bail_out "$CLBOX --list-options printed nothing"
 for opt in "${OPTIONS[@]}"; do
-    [[ $opt =~ ^--[a-z][a-z0-9-]*$ ]] || bail "$CLBOX --list-options printed an odd line: '$opt'"
+    [[ $opt =~ ^--[a-z][a-z0-9-]*$ ]] || bail_out "$CLBOX --list-options printed an odd line: '$opt'"
 done
 
 # The man page as plain words: troff's escaped hyphens and font changes
@@ -89,38 +86,21 @@ quick_start_blocks() {
         fence { block = (n++ ? block "\\n" : "") $0 }'
 }
 
-plan=$(( ${#OPTIONS[@]} * 2 + 2 + 4 + 1 ))
-echo "1..$plan"
-n=0
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    shift
-    local line
-    for line in "$@"; do
-        echo "# $line"
-    done
-}
-
 man_tagged=$(man_documented_options)
 readme_tagged=$(readme_documented_options)
 
 for opt in "${OPTIONS[@]}"; do
     if has_option "$opt" <<<"$man_tagged"; then
-        ok "man page OPTIONS describes $opt"
+        pass "man page OPTIONS describes $opt"
     else
-        not_ok "man page OPTIONS describes $opt" \
+        fail "man page OPTIONS describes $opt" \
             "$opt is in '$CLBOX --list-options' but no .TP entry of the OPTIONS section of $MAN names it" \
             "(written there as ${opt//-/\\-})"
     fi
     if has_option "$opt" <<<"$readme_tagged"; then
-        ok "README option table lists $opt"
+        pass "README option table lists $opt"
     else
-        not_ok "README option table lists $opt" \
+        fail "README option table lists $opt" \
             "$opt is in '$CLBOX --list-options' but in the first column of no table row in the Options section of $README"
     fi
 done
@@ -137,9 +117,9 @@ check_no_extra() {
         [ $known = yes ] || extra+=("$opt")
     done
     if [ ${#extra[@]} -eq 0 ]; then
-        ok "$what documents only options the binary has"
+        pass "$what documents only options the binary has"
     else
-        not_ok "$what documents only options the binary has" \
+        fail "$what documents only options the binary has" \
             "documented but not in '$CLBOX --list-options': ${extra[*]}" \
             "describe planned options in the Roadmap, not among the options"
     fi
@@ -150,43 +130,43 @@ check_no_extra "README option table" "$readme_tagged"
 # Quick start: a section with exactly two code blocks, the build command and
 # the test suite command, each on one line.
 if [ -n "$(readme_section '^## quick start')" ]; then
-    ok "README has a Quick start section"
+    pass "README has a Quick start section"
 else
-    not_ok "README has a Quick start section" "no '## Quick start' heading with content in $README"
+    fail "README has a Quick start section" "no '## Quick start' heading with content in $README"
 fi
 mapfile -t blocks < <(quick_start_blocks)
 if [ ${#blocks[@]} -eq 2 ]; then
-    ok "Quick start has exactly two code blocks"
+    pass "Quick start has exactly two code blocks"
 else
-    not_ok "Quick start has exactly two code blocks" "found ${#blocks[@]}:" "${blocks[@]/#/    }"
+    fail "Quick start has exactly two code blocks" "found ${#blocks[@]}:" "${blocks[@]/#/    }"
 fi
 if [ "${blocks[0]:-}" = "$QUICK_BUILD" ]; then
-    ok "Quick start's first command installs dependencies, builds and runs clbox"
+    pass "Quick start's first command installs dependencies, builds and runs clbox"
 else
-    not_ok "Quick start's first command installs dependencies, builds and runs clbox" \
+    fail "Quick start's first command installs dependencies, builds and runs clbox" \
         "expected: $QUICK_BUILD" "found:    ${blocks[0]:-nothing}"
 fi
 if [ "${blocks[1]:-}" = "$QUICK_TEST" ]; then
-    ok "Quick start's second command runs the whole test suite"
+    pass "Quick start's second command runs the whole test suite"
 else
-    not_ok "Quick start's second command runs the whole test suite" \
+    fail "Quick start's second command runs the whole test suite" \
         "expected: $QUICK_TEST" "found:    ${blocks[1]:-nothing}"
 fi
 
 # The man page formats cleanly.  Without groff this cannot be checked, and an
 # unchecked page must not count as a clean one.
 if ! command -v groff >/dev/null 2>&1; then
-    not_ok "man page formats without groff warnings" \
+    fail "man page formats without groff warnings" \
         "groff is not installed, so the man page was not checked" \
         "install it (Debian/Ubuntu: sudo apt-get install groff) and run the test again"
 else
     warnings=$(groff -man -Tutf8 -ww "$MAN" 2>&1 >/dev/null)
     if [ -z "$warnings" ]; then
-        ok "man page formats without groff warnings"
+        pass "man page formats without groff warnings"
     else
         mapfile -t lines <<<"$warnings"
-        not_ok "man page formats without groff warnings" "groff -man -Tutf8 -ww $MAN:" "${lines[@]}"
+        fail "man page formats without groff warnings" "groff -man -Tutf8 -ww $MAN:" "${lines[@]}"
     fi
 fi
 
-[ "$n" -eq "$plan" ] || echo "# ran $n tests, planned $plan"
+done_testing

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # what it sets is for the scripts that source it
 # tests/lib/netsteps.sh - what the network tests use to run steps inside a
 # filtered sandbox and read their results (bash; source it after
 # sandbox_setup, inside a world of tests/world/run-in-world).
@@ -34,7 +35,7 @@ steps() {
 step() {
     local line
     line=$(awk -v p="$1 => " 'index($0, p) == 1 { print substr($0, length(p) + 1); exit }' <<<"$OUT")
-    S_RC= S_MS= S_OUT=
+    S_RC='' S_MS='' S_OUT=''
     [[ $line =~ ^rc=([0-9]+)\ ms=([0-9]+)\ ?(.*)$ ]] || return 0
     S_RC=${BASH_REMATCH[1]} S_MS=${BASH_REMATCH[2]} S_OUT=${BASH_REMATCH[3]}
 }

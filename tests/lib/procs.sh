@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/lib/procs.sh - finding what a sandbox leaves behind (bash).  Source
 # it first, before tap.sh: it makes the script the leader of a session of
 # its own.
@@ -45,6 +46,7 @@ is_ours() {
 # the test shell and what runs below it.
 user_pids() {
     local all p
+    # shellcheck disable=SC2153 # sandbox_setup (tap.sh) sets MY_UID
     all=$(pgrep -r "$LIVE_STATES" -u "$MY_UID" -s "$MY_SID")
     for p in $all; do
         is_ours "$p" || echo "$p"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/lib/stackfaults.sh - the faults of a filtered sandbox's network
 # stack, the same for slirp4netns (tests/sandbox/95-faults.t) and pasta
 # (tests/sandbox/96-pasta.t).  Source it after procs.sh and tap.sh, from the
@@ -35,6 +36,7 @@ stack_killed_case() {
     fi
     is "$(wc -w <<<"$stack")" "1" "(sanity) the filtered sandbox runs, with one $name as a child of the launcher"
     n0=$(cat sk-count 2>/dev/null || echo 0)
+    # shellcheck disable=SC2086 # it holds no pid, one or several
     [ -n "$stack" ] && kill -9 $stack
     _count_reached() { [ "$(cat sk-count 2>/dev/null || echo 0)" -ge "$1" ]; }
     wait_for 15 _count_reached $((n0 + 5))
@@ -49,6 +51,7 @@ stack_killed_case() {
     unlike_line "$OUT" 'CONNECTED' "... none ever gets a connection, before or after the kill"
     like_line "$ERR" "^clbox: $name was killed by signal 9: " "clbox reports '$name was killed by signal 9: ...'"
     ok "the command can still finish: exit 0, 'finished' printed" test "$RC" = 0 -a -n "$(grep '^finished after' <<<"$OUT")"
+    # shellcheck disable=SC2086 # it holds no pid, one or several
     nothing_left "after it: nothing is left (no $name, no sandbox process)" 2 "$base" "$m" $stack
 }
 
@@ -64,7 +67,7 @@ launcher_killed_case() {
         bash -c "exec -a $1 sleep 61" &
         echo > lk-ready
         wait' bash "$m"
-    gate= stack=
+    gate='' stack=''
     if wait_for 10 test -e lk-ready; then
         wait_for 5 marked_at_least "$m" 2
         gate=$(gate_of "$BG_PID")
@@ -74,6 +77,7 @@ launcher_killed_case() {
         test "$(marked_count "$m")" -eq 2 -a -n "$gate" -a -n "$stack"
     { kill -9 "$BG_PID"; reap; } 2>/dev/null
     is "$RC" "137" "(sanity) the launcher died of SIGKILL"
+    # shellcheck disable=SC2086 # each holds no pid, one or several
     nothing_left "SIGKILL of the launcher: within 1 s nothing is left (sandbox processes, gate, $name)" \
         1 "$base" "$m" $gate $stack
 }

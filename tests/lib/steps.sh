@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/lib/steps.sh STEP...: runs each STEP inside a sandbox and prints
 # "STEP => rc=RC ms=MS RESULT".  A STEP is "http URL" (curl, 5 s at most),
 # "dns ARGS" (dnsq.pl beside this file) or "getent NAME" (the sorted IPv4
@@ -6,6 +7,7 @@ set -o pipefail
 dnsq=$(dirname "$0")/dnsq.pl
 for step; do
     a=$EPOCHREALTIME
+    # shellcheck disable=SC2086 # the arguments of dnsq.pl, split into words
     case $step in
     "http "*) r=$(curl -sS -m 5 -g "${step#http }" 2>&1) ;;
     "dns "*) r=$(perl "$dnsq" ${step#dns }) ;;

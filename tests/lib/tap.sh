@@ -1,17 +1,19 @@
+# shellcheck shell=bash disable=SC2034 # what it sets is for the scripts that source it
 # tests/lib/tap.sh - shared helpers for the sandbox test scripts (bash).
 #
-# Source it, call sandbox_setup, then plan N, then the assertions:
+# Source it, call sandbox_setup, then the assertions, then done_testing:
 #
 #   . "$SRCDIR/tests/lib/tap.sh"
 #   sandbox_setup           # unprivileged check, fresh HOME with a git project, cd there
-#   plan 3
 #   sbx -- id -u            # runs "$CLBOX run -- id -u" bounded: sets RC, OUT, ERR
 #   is "$OUT" "$(id -u)" "uid is the same inside"
+#   done_testing            # prints the plan: the number of assertions run
 #
 # The scripts speak TAP (automake's tap-driver reads them).  Every command is
 # bounded by timeout ($T_TIMEOUT seconds); everything a script creates lives
 # below one mktemp directory that is removed at exit.  A script exits non-zero
-# when an assertion failed or the plan was not met.
+# when an assertion failed, or it stopped before done_testing (then it has
+# printed no plan either, and the TAP driver reports it as an error).
 
 T_TIMEOUT=${T_TIMEOUT:-20}
 
@@ -32,6 +34,7 @@ fi
 _tap_n=0
 _tap_failed=0
 _tap_planned=
+_tap_done=          # set by done_testing: the script ran to its end
 _tap_last=          # description of the last run command, for diagnostics
 _tap_bg_pids=()     # background processes to end at exit
 T_HOST_TMP_FILES=() # files a script makes outside T_ROOT (e.g. in /tmp): removed at exit
@@ -41,6 +44,28 @@ T_HOST_TMP_FILES=() # files a script makes outside T_ROOT (e.g. in /tmp): remove
 plan() {
     _tap_planned=$1
     printf '1..%d\n' "$1"
+}
+
+# done_testing: the end of the assertions.  Prints the plan, the number that
+# ran; a script that stops before it fails at exit (see _tap_cleanup).
+done_testing() {
+    [ -z "$_tap_planned" ] || bail_out "done_testing after plan $_tap_planned: a script uses one of them"
+    _tap_planned=$_tap_n
+    _tap_done=1
+    printf '1..%d\n' "$_tap_n"
+}
+
+# skip_all REASON: the whole script cannot run here: says why and exits 0.
+skip_all() {
+    _tap_planned=0
+    printf '1..0 # SKIP %s\n' "$1"
+    exit 0
+}
+
+# tap_on_exit: checks at exit what was run against the plan; sandbox_setup
+# calls it, and a script that needs no sandbox calls it first.
+tap_on_exit() {
+    trap _tap_cleanup EXIT
 }
 
 bail_out() {
@@ -64,6 +89,7 @@ _tap_fmt() {
     fi
     if [[ $value == *$'\n'* ]]; then
         printf '%s:\n' "$label"
+        # shellcheck disable=SC2001 # indents every line, which ${//} cannot
         sed 's/^/    /' <<<"$value"
     else
         printf "%s: '%s'\n" "$label" "$value"
@@ -95,13 +121,14 @@ skip() {
     printf 'ok %d - %s # SKIP %s\n' "$_tap_n" "${1//\#/\\#}" "$2"
 }
 
-# fail DESC [DIAG...]: records a failing assertion, with the last run command
-# and what it printed, so a failure log explains itself.
+# fail DESC [DIAG...]: records a failing assertion, with each DIAG as a
+# comment, and the last run command and what it printed, so a failure log
+# explains itself.
 fail() {
-    local desc=$1
+    local desc=$1 line
     shift
     _tap_result 1 "$desc"
-    [ $# -gt 0 ] && diag "$@"
+    for line in "$@"; do diag "$line"; done
     if [ -n "$_tap_last" ]; then
         diag "last command: $_tap_last"
         diag "exit status: ${RC-}"
@@ -285,7 +312,10 @@ _tap_cleanup() {
     if [ ${#T_HOST_TMP_FILES[@]} -gt 0 ]; then
         rm -f "${T_HOST_TMP_FILES[@]}"
     fi
-    if [ "$status" -eq 0 ] && [ -n "$_tap_planned" ]; then
+    if [ "$status" -eq 0 ] && [ -z "$_tap_planned" ]; then
+        diag "the script stopped after $_tap_n assertions, before done_testing"
+        status=1
+    elif [ "$status" -eq 0 ]; then
         if [ "$_tap_n" -ne "$_tap_planned" ]; then
             diag "planned $_tap_planned assertions but ran $_tap_n"
             status=1
@@ -308,7 +338,7 @@ sandbox_setup() {
     wait_for 10 test -x "$CLBOX" || bail_out "CLBOX=$CLBOX is not an executable file"
 
     T_ROOT=$(mktemp -d /tmp/clbox-test.XXXXXX) || bail_out "mktemp failed"
-    trap _tap_cleanup EXIT
+    tap_on_exit
     trap 'exit 129' HUP
     trap 'exit 130' INT
     trap 'exit 143' TERM
@@ -333,8 +363,7 @@ sandbox_setup() {
 require_claude_cli() {
     local prefix=${CLBOX_TEST_CLAUDE_NPM:-}
     if [ -z "$prefix" ] || [ ! -x "$prefix/bin/claude" ]; then
-        echo "1..0 # SKIP the real Claude Code CLI is not installed (set CLBOX_TEST_CLAUDE_NPM to an npm prefix with bin/claude)"
-        exit 0
+        skip_all "the real Claude Code CLI is not installed (set CLBOX_TEST_CLAUDE_NPM to an npm prefix with bin/claude)"
     fi
     CLAUDE_PREFIX=$prefix
     export PATH="$prefix/bin:$PATH"

@@ -7,12 +7,9 @@
 #
 # The script runs itself inside a world (with a 2 s DNS TTL, for the address
 # change); every probe inside the sandbox is bounded (curl -m, perl alarm).
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" --ttl 2 -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+WORLD_OPTS=(--ttl 2)
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 . "$SRCDIR/tests/lib/netsteps.sh"
-plan 47
 
 # ------------------------------------------------- the sandbox's resolver
 run "$CLBOX" run -- cat /etc/resolv.conf
@@ -175,3 +172,4 @@ steps -- "dns $GATE udp example.com"
 step "dns $GATE udp example.com"
 like "$S_OUT" '^rcode=3 ' "with no --allow at all: example.com is NXDOMAIN"
 refute "example.com never reached the DNS server" logged example.com
+done_testing

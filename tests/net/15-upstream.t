@@ -6,12 +6,8 @@
 # the query id and of the header's spare bits, nor an EDNS record with its
 # options and padding: the world's DNS server dumps each query as it
 # arrived, and the query the gate sent must be its own.
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 command -v perl >/dev/null || bail_out "perl is needed for the DNS probes"
-plan 11
 
 mkdir -p "$PROJECT/.t"
 cp "$SRCDIR/tests/lib/dnsq.pl" "$PROJECT/.t/dnsq.pl"
@@ -27,6 +23,7 @@ like "$OUT" '^rcode=0 .*a=203\.0\.113\.10 ' "the same over TCP"
 # A query with a chosen id, odd header bits (Z and AD besides RD and CD) and
 # an EDNS record carrying a private option and padding.  First, as a control,
 # straight to the world's server from outside: the dump shows all of it.
+# shellcheck disable=SC2153 # run-in-world sets WORLD_DNS
 perl "$SRCDIR/tests/lib/dnsq.pl" "$WORLD_DNS" udp other.test A id=0x4242 flags=0x0170 edns >/dev/null
 direct=$(perl "$SRCDIR/tests/lib/dnsdump.pl" "$WORLD_DNS_DUMP" | grep ' name=other\.test$')
 diag "the server received, sent directly: $direct"
@@ -44,3 +41,4 @@ unlike "$up" '^id=16962 ' "... under another id than the sandbox chose"
 like "$up" ' flags=0x0110 ' "... with RD and CD alone of the header's flags (Z and AD dropped)"
 like "$up" ' qd=1 an=0 ns=0 ar=0 ' "... with no additional record: the OPT record is gone"
 like "$up" ' len=34 ' "... 34 bytes long: the header and the question, no option or padding"
+done_testing

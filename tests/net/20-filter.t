@@ -7,12 +7,8 @@
 #
 # The script runs itself inside a world; every probe inside the sandbox is
 # bounded (curl -m 5, an alarm in the DNS client).
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 . "$SRCDIR/tests/lib/netsteps.sh"
-plan 70
 
 # ------------------------------------------ 5. raw addresses of unlisted hosts
 steps --allow allowed.test -- "http http://203.0.113.11/" "http http://203.0.113.12:8443/" \
@@ -182,3 +178,4 @@ reached "http http://dual.test/" "server 203.0.113.10:80" "dual.test (A and AAAA
 # (The kernel's own "unreachable" entries on lo are not routes out.)
 run "$CLBOX" run -- sh -c 'awk "\$2 == \"00\" && \$10 != \"lo\"" /proc/net/ipv6_route; awk "\$4 == \"00\"" /proc/net/if_inet6'
 is "$RC:$OUT" "0:" "no IPv6 default route and no global IPv6 address inside"
+done_testing

@@ -6,12 +6,8 @@
 # The script runs itself inside the fake internet of tests/world/run-in-world;
 # every probe inside the sandbox is bounded (curl -m 5, an alarm in the DNS
 # client).
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 . "$SRCDIR/tests/lib/netsteps.sh"
-plan 16
 
 # -------------------------------------------------- closed by default
 steps -- "http http://10.0.2.2:8123/" "http http://10.0.2.2:8124/" "http http://127.0.0.1:8123/"
@@ -48,3 +44,4 @@ world-set-host hostport.test 10.0.2.2 >/dev/null 2>&1 || diag "world-set-host ho
 steps --allow-host-port 8123 --allow hostport.test -- "getent hostport.test"
 step "getent hostport.test"
 is "$S_RC:$S_OUT" "2:" "--allow-host-port 8123: a name resolving to 10.0.2.2 still resolves to nothing"
+done_testing

@@ -6,12 +6,8 @@
 # The script runs itself inside the fake internet of tests/world/run-in-world;
 # every probe inside the sandbox is bounded (curl -m 5, an alarm in the DNS
 # client).
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 . "$SRCDIR/tests/lib/netsteps.sh"
-plan 18
 
 # ------------------------------------------------------ filtered by default
 run "$CLBOX" run -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\n" " "'
@@ -56,3 +52,4 @@ run "$CLBOX" run --net open -- cat /etc/resolv.conf
 like_line "$OUT" '^nameserver 10\.0\.2\.3$' "--net open: the sandbox uses slirp4netns's DNS 10.0.2.3"
 run "$CLBOX" run --net open -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\n" " "'
 is "$RC:$OUT" "0:lo tap0 " "--net open: lo and tap0"
+done_testing

@@ -6,11 +6,7 @@
 #
 # The script runs itself inside the fake internet of tests/world/run-in-world;
 # every probe inside the sandbox is bounded (curl -m 5, timeout).
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
-plan 26
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 
 # in_sbx CLBOX-ARG... -- SHELL-CODE: runs SHELL-CODE with bash in a sandbox.
 in_sbx() {
@@ -89,10 +85,11 @@ is "$(tail -n +$((lines_before + 1)) "$LOG" | grep -cE "$TS.* $L_DNS")" 1 "-q --
 # once): the reports are rate-limited, so fewer than 40 lines, but some.
 in_sbx -- 'for ((p = 20001; p <= 20040; p++)); do { exec 3<>"/dev/tcp/203.0.113.11/$p"; } 2>/dev/null; exec 3>&-; done; echo done'
 n=$(count_lines "$ERR" '^clbox: blocked connection to 203\.0\.113\.11:200[0-9][0-9] ')
-is "$OUT" done "40 blocked connections in a row are all attempted"
+is "$OUT" "done" "40 blocked connections in a row are all attempted"
 ok "... and reported rate-limited: $n lines, more than 0 and fewer than 40" test "$n" -gt 0 -a "$n" -lt 40
 
 # -------------------------------------------------------- a log file that cannot be opened
 in_sbx --log "$T_ROOT/no/such/dir/x.log" -- 'echo ran'
 ok "--log in a missing directory: exit 125 with a message, the command does not run (rc $RC)" \
     test "$RC" = 125 -a -z "$OUT" -a -n "$(grep '^clbox: .*x\.log' <<<"$ERR")"
+done_testing

@@ -10,11 +10,7 @@
 # made, without root, in a user and mount namespace of the test's own with a
 # file of mode 000 bound over it, and every capability dropped before clbox
 # runs.
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
-plan 29
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 
 # timed_run CMD...: run, plus MS (how long it took, in milliseconds).
 timed_run() {
@@ -26,7 +22,6 @@ timed_run() {
 # leftovers: processes of this world that clbox may have left (the network
 # stack, clbox itself: the gate and the sandbox's init are clbox processes
 # too).
-leftovers() { pgrep -a -x "$NET_STACK_COMMS|clbox" 2>/dev/null; }
 # none_left DESC: passes when no such process is left within a second (a
 # child killed by its parent-death signal may take a moment to go).
 none_left() {
@@ -104,3 +99,4 @@ for bad in "--allow-host-port 0" "--allow-host-port 65536" "--allow-host-port ht
         fail "$bad: exit 125 with a message, at once" "took $MS ms"
     fi
 done
+done_testing

@@ -5,11 +5,7 @@
 # allowlisted name that cannot be reached is never reported "ok".
 #
 # The script runs itself inside the fake internet of tests/world/run-in-world.
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
-plan 17
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 
 # summary_agrees: the last line of OUT is "N checks: A ok, B failed, C
 # skipped" and the lines above count A "ok", B "FAIL" and C "skip".
@@ -54,3 +50,4 @@ like_line "$OUT" '^  (skip|FAIL) +allowlisted name: nosuch\.allowed\.test' \
     "clbox check --allow nosuch.allowed.test:80: the allowlisted-name check is not 'ok'"
 unlike_line "$OUT" '^  ok +allowlisted name' "... no 'ok' line for it"
 ok "... and the summary agrees with the lines" summary_agrees
+done_testing

@@ -9,15 +9,10 @@
 # The script runs itself inside the fake internet of tests/world/run-in-world,
 # whose own PID namespace holds only this script's processes.  Every wait is
 # bounded (wait_for, loops of at most 100 rounds, curl -m 5).
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
-plan 24
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 
 # leftovers: network stack and clbox processes (the gate and the sandbox's
 # init are clbox processes too) of this world.
-leftovers() { pgrep -a -x "$NET_STACK_COMMS|clbox" 2>/dev/null; }
 no_leftovers() { [ -z "$(leftovers)" ]; }
 # children_of PID: "PID COMM NS" for each child of PID, NS being how many PID
 # namespaces deep it is seen (1: ours; 2: it is the init of a new one).
@@ -124,3 +119,4 @@ is "$(field raw-dns)" "rc=7" "... the DNS server's 198.51.100.53:443 is still re
 is "$(field host)" "rc=7" "... the host's loopback is still refused"
 is "$RC" 7 "the command ran to its end, its exit status kept"
 like_line "$ERR" '^clbox: .*gate' "clbox said on stderr that the gate is gone"
+done_testing

@@ -4,11 +4,7 @@
 # AWS_REGION reaches exactly that region's Bedrock hosts and shows ~/.aws
 # read-only; --ssh-agent forwards the agent's socket and nothing of ~/.ssh.
 # The hosts' names are pointed at a world server that listens on 443.
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
-plan 16
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 
 HTTPS_HOST=198.51.100.53 # the world's server on port 443 (plain HTTP there)
 for name in api.anthropic.com claude.ai statsig.anthropic.com o123.ingest.us.sentry.io \
@@ -49,3 +45,4 @@ kill "$SSH_AGENT_PID" 2>/dev/null
 like_line "$OUT" '^socket$' "--ssh-agent: the agent's socket is there"
 like_line "$OUT" '^agent=1$' "--ssh-agent: the agent answers (no identities loaded)"
 unlike "$OUT" "id_ed25519" "--ssh-agent: nothing else of ~/.ssh"
+done_testing

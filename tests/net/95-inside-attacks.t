@@ -3,12 +3,8 @@
 # holds no capability in the namespace that owns the network.  After the
 # attempts, an address that is not allowed is still refused and an allowed
 # name still works.
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 command -v nft >/dev/null || bail_out "nft (Debian package nftables) is needed for this test"
-plan 6
 
 sbx --allow allowed.test -- sh -c '
   nft flush ruleset 2>&1; echo "flush=$?"
@@ -22,3 +18,4 @@ like_line "$OUT" '^route=[1-9]' "the default route cannot be removed"
 like "$OUT" "Operation not permitted" "... with EPERM"
 like_line "$OUT" '^raw=7$' "afterwards, an address not allowed is still refused at once"
 like_line "$OUT" "^ allowed=0$" "afterwards, the allowed name still works"
+done_testing

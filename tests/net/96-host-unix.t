@@ -4,12 +4,8 @@
 # reached from inside in any --net mode: each mode gives the sandbox its own
 # network namespace.  The controls show that the listener answers from this
 # namespace, and from a new user, mount and PID namespace that shares it.
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 command -v perl >/dev/null || bail_out "perl is needed for the Unix socket probes"
-plan 5
 
 name="clbox-test-$$-host"
 mkdir -p "$PROJECT/.t"
@@ -46,3 +42,4 @@ for mode in filtered none open; do
     sbx --net "$mode" -- perl "$PROJECT/.t/uconnect.pl" "$name"
     is "$OUT" "error: Connection refused" "--net $mode: the host's abstract socket cannot be reached from inside"
 done
+done_testing

@@ -9,12 +9,8 @@
 #
 # The script runs itself inside the fake internet of tests/world/run-in-world;
 # every probe inside the sandbox is bounded (alarms in the DNS client, curl -m).
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 . "$SRCDIR/tests/lib/netsteps.sh"
-plan 39
 
 # ---------------------------------------- trickling TCP clients, many at once
 # Inside: 20 connections each sending its query a byte every 500 ms (each
@@ -152,3 +148,4 @@ fi
 sleep 0.2
 is "$(new_queries | grep -vE '^query\[(A|AAAA)\] ')" "" "those clients asked only A and AAAA"
 unlike_line "$ERR" 'refused a' "... and nothing they asked was refused"
+done_testing

@@ -11,12 +11,8 @@
 # address, and a service listens on every address of it at port 8125.  The
 # script runs itself inside the fake internet of tests/world/run-in-world;
 # every probe inside the sandbox is bounded (curl -m 5, alarms).
-export SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-[ -n "${WORLD_DIR:-}" ] || exec "$SRCDIR/tests/world/run-in-world" -- bash "$0" "$@"
-. "$SRCDIR/tests/lib/tap.sh"
-sandbox_setup
+. "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/networld.sh"
 . "$SRCDIR/tests/lib/netsteps.sh"
-plan 27
 
 # This machine's service on 0.0.0.0:8125, for at most 150 seconds (the
 # watchdog of spawn) and 100 clients; it says it listens by creating a file.
@@ -88,3 +84,4 @@ done
 
 sbx --allow allowed.test --allow 203.0.113.0/24 -- true
 unlike_line "$ERR" 'leaves out' "a range holding nothing of this machine is not said to leave anything out"
+done_testing

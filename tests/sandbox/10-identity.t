@@ -3,7 +3,6 @@
 # working directory kept, fresh namespaces, loopback-only network.
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
-plan 23
 
 # --- uid and gid
 sbx -- id -u
@@ -58,3 +57,4 @@ like_line "$ERR" '^clbox: ' "--net bogus: the message starts with 'clbox: '"
 # --- the user name and home are the user's
 sbx -- sh -c 'echo "$HOME"; id -un'
 is "$OUT" "$HOME"$'\n'"$(id -un)" "HOME and the user name inside are the user's"
+done_testing

@@ -1,10 +1,10 @@
 #!/bin/bash
+# shellcheck disable=SC2088 # descriptions name ~/ paths as the user writes them
 # The file system inside: project read-write, home empty, system read-only,
 # private /tmp, the config dir, protected project files, extra mounts and
 # the refusals of dangerous mounts.
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
-plan 109
 
 EROFS_RE='[Rr]ead-only file system'
 
@@ -297,3 +297,4 @@ refused "--ro of an ancestor of \$HOME" --ro "$T_ROOT"
 sbx --config-dir "$HOME" -- cat "$HOME/.ssh/id_rsa"
 diag "--config-dir \$HOME: exit $RC"
 unlike "$OUT" 'PRIVATE-KEY-MATERIAL' "--config-dir \$HOME does not expose ~/.ssh/id_rsa (refused or hidden)"
+done_testing

@@ -6,7 +6,6 @@
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
 probe_setup
-plan 9
 
 outside=$("$PROBE_IN" abi-x32 abi-i386 2>&1)
 sbx --net none "${PROBE_ARGS[@]}" -- "$PROBE_IN" abi-x32 abi-i386 process_vm_readv-init
@@ -31,3 +30,4 @@ is "$RC" 2 "/proc/sysrq-trigger cannot be written"
 diag "$ERR"
 sbx --net none -- sh -c 'readlink /proc/1/exe; ls /proc/1/root/ 2>&1 | head -1'
 like "$OUT" "Permission denied" "init's exe and root cannot be followed"
+done_testing

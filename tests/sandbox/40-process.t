@@ -4,7 +4,6 @@
 # and clbox's own errors (125, 126, 127).
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
-plan 51
 
 # --- exit statuses
 sbx -- true
@@ -192,3 +191,4 @@ sbx --
 is "$RC" "125" "clbox run -- without a command: exit 125"
 sbx --project -- true
 is "$RC" "125" "--project with no directory after it: exit 125"
+done_testing

@@ -6,7 +6,6 @@
 # namespace).
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 6
 
 lines=$(sleep 2 | { readlink /proc/self/fd/0; timeout 10 "$CLBOX" run -- readlink /proc/self/fd/0; })
 like "$(sed -n 1p <<<"$lines")" '^pipe:\[[0-9]+\]$' "stdin outside is a pipe"
@@ -19,3 +18,4 @@ is "$(sed -n 2p <<<"$lines")" "$(sed -n 1p <<<"$lines")" "stdout inside is that 
 lines=$({ readlink /proc/self/fd/2 >&2; timeout 10 "$CLBOX" run -- sh -c 'readlink /proc/self/fd/2 >&2'; } 2>&1 >/dev/null | cat)
 like "$(sed -n 1p <<<"$lines")" '^pipe:\[[0-9]+\]$' "stderr outside is a pipe"
 is "$(sed -n 2p <<<"$lines")" "$(sed -n 1p <<<"$lines")" "stderr inside is that same pipe"
+done_testing

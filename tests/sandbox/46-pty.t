@@ -6,7 +6,6 @@
 # on a pty of the test's own (tests/lib/ptyshell.py), as a user would.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 43
 
 export CLBOX PY=/usr/bin/python3
 PTYSHELL="$SRCDIR/tests/lib/ptyshell.py"
@@ -307,3 +306,4 @@ under_tty "$(printf '%q run -- sh -c %q' "$CLBOX" 'tty; ls /dev/pts; (exec 3<>/d
 like_line "$OUT" '^/dev/pts/0$' "tty names the pty inside"
 like_line "$OUT" '^dev-tty-opens$' "... and /dev/tty opens it"
 unlike "$OUT" '(^|[^/])[1-9][0-9]*$' "... and no other terminal is in the sandbox's /dev/pts"
+done_testing

@@ -3,7 +3,6 @@
 # PWD set by clbox, and the --dry-run plan with secrets masked.
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
-plan 63
 
 # Values the host environment gets for this test.
 export SSH_AUTH_SOCK="$T_ROOT/agent.sock"
@@ -134,3 +133,4 @@ like_line "$plan_out" "^  STRIPE_KEY=<set, 17 bytes, not shown>$" "--dry-run mas
 unlike "$all_out" "$GITHUB_TOKEN|$DB_PASSWORD|$MY_SECRET_THING|literal-key-value" "--dry-run never prints those values"
 like_line "$plan_out" '^  OTHER=visible-value$' "--dry-run shows an ordinary --env value"
 unlike_line "$plan_out" '^  (SSH_AUTH_SOCK|DISPLAY|FOO_CLBOX_RANDOM)=' "--dry-run lists no dropped variable"
+done_testing

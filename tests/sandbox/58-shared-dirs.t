@@ -8,7 +8,6 @@
 # allowed.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 22
 
 # refused_shared DESC ARG...: `clbox run ARG... -- echo ran` ends with exit
 # 125, a message that says why a shared directory is refused, and the
@@ -64,3 +63,4 @@ inside=$T_ROOT/inside-tmp
 mkdir -p "$inside"
 run "$CLBOX" run --net none --project "$inside" -- sh -c 'cd "$1" && echo ok >f && cat f' sh "$inside"
 is "$RC:$OUT" "0:ok" "a project inside /tmp (not /tmp itself) runs"
+done_testing

@@ -9,7 +9,6 @@
 # limit), and the --ssh-agent socket is the one meant to be reached.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 27
 
 # listen_on PATH: a host program listening on the unix socket PATH; it
 # answers each connection with "host-answered" and ends within 60 s.
@@ -141,3 +140,4 @@ rm -rf wide
 
 RUN_STDIN=/dev/null run perl -e "$CONNECT_PL" "$project_sock"
 like_line "$OUT" "host-answered" "on the host, the listener in the project still answers after all this"
+done_testing

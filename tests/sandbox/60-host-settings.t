@@ -6,7 +6,6 @@
 # here: no sandbox is ever built in this test, only the refusal is seen.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 4
 
 run unshare --user --map-root-user sh -c \
     'echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" run -- true' "$CLBOX"
@@ -14,3 +13,4 @@ is "$RC" 125 "user namespaces refused: exit 125"
 like_line "$ERR" "^clbox: cannot create the sandbox's namespaces" "the message says what could not be done"
 like "$ERR" "user\.max_user_namespaces is 0" "the message names the setting"
 like "$ERR" "sysctl -w user\.max_user_namespaces=" "the message says how to fix it"
+done_testing

@@ -11,7 +11,6 @@
 # config dir: what the host's Claude Code obeys there is reported.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 43
 
 G=(git -c user.name=t -c user.email=t@t)
 "${G[@]}" -C "$PROJECT" commit -q --allow-empty -m init || bail_out "cannot commit in $PROJECT"
@@ -183,3 +182,4 @@ like_line "$ERR" "$CFG/hooks/h\.sh" "... so is a file in its hooks/"
 like_line "$ERR" "$CFG/commands/c\.md" "... and in its commands/"
 sbx --net none -- true
 is "$ERR" "" "a run that writes nothing there reports nothing"
+done_testing

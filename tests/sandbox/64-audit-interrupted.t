@@ -6,7 +6,6 @@
 # DIR` does the same by hand.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 24
 
 STATE=$HOME/.local/state/clbox
 records_left() { compgen -G "$STATE/pending/*" >/dev/null; }
@@ -83,3 +82,4 @@ sbx --net none --ro "$T_ROOT/bin" -- sh -c "$T_ROOT/bin/clbox run --net none -- 
     ls -A \"\$HOME/.local/state/clbox/pending\""
 like_line "$OUT" "^rc=125$" "(sanity) a clbox inside clbox cannot create its namespaces"
 is "$(grep -v '^rc=' <<<"$OUT")" "" "... and that run, whose command never ran, leaves no pending record"
+done_testing

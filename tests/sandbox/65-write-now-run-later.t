@@ -7,7 +7,6 @@
 # nothing; --allow-project-config lets it all be.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 13
 
 fresh=$T_ROOT/fresh
 mkdir -p "$fresh" && cd "$fresh" || bail_out "cannot make $fresh"
@@ -49,3 +48,4 @@ echo "#!/bin/sh" >"$T_ROOT/outside-hook" && chmod +x "$T_ROOT/outside-hook"
 sbx --net none --ro "$T_ROOT/outside-hook" -- sh -c "git init -q . && ln -s '$T_ROOT/outside-hook' .git/hooks/post-checkout"
 like_line "$ERR" "post-checkout a symbolic link: remove it unless you meant it" "a hook that is a link is reported"
 ok "... and the file it points to is left as it was" test -x "$T_ROOT/outside-hook"
+done_testing

@@ -6,7 +6,6 @@
 # their control bytes.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 13
 
 outside=$T_ROOT/outside
 mkdir -p "$outside/cfg" && echo "secret" >"$outside/cfg/key"
@@ -41,3 +40,4 @@ sbx --net none -- sh -c 'git init -q . && printf "#!/bin/sh\n" > ".git/hooks/u$(
 is "$(LC_ALL=C tr -dc '\200-\237' <<<"$ERR" | wc -c)" 0 "a hook name's C1 controls never reach the terminal"
 like "$ERR" 'hooks/u\\xc2\\x9b31m' "... U+009B in UTF-8 is shown escaped"
 like "$ERR" 'hooks/r\\x9b31m' "... and so is the raw byte 0x9b"
+done_testing

@@ -8,7 +8,6 @@
 # and not reported.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 14
 
 # An existing nested repository with an executable hook, made before.
 git init -q "$PROJECT/old" && printf '#!/bin/sh\n' >"$PROJECT/old/.git/hooks/pre-commit" &&
@@ -41,3 +40,4 @@ echo "#!/bin/sh" >"$T_ROOT/outside-hook" && chmod +x "$T_ROOT/outside-hook"
 sbx --net none --ro "$T_ROOT/outside-hook" -- sh -c "ln -s '$T_ROOT/outside-hook' sub/.git/hooks/pre-commit"
 like_line "$ERR" "^clbox: the sandbox made $PROJECT/sub/.git/hooks/pre-commit a symbolic link" "a nested hook that is a link is reported"
 ok "... and the file it points to is left as it was" test -x "$T_ROOT/outside-hook"
+done_testing

@@ -9,7 +9,6 @@
 # or runs a hook that the sandbox chose.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 28
 
 echo "home secret" >"$HOME/secret.txt"
 CFG=$CONFIG_DIR_DEFAULT
@@ -101,3 +100,4 @@ git init -q --bare "$bare" && cd "$bare" || bail_out "bare project"
 sbx --net none -- sh -c "set -- '$bare'; $plant_la"
 like "$ERR" "Read-only file system" "a project that is itself a bare repository: its config is read-only inside"
 refute "... so git there does not obey the sandbox" host_git_ran "$bare"
+done_testing

@@ -7,7 +7,6 @@
 # read-only inside where they exist.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 23
 
 mkdir -p "$HOME/.ssh" && echo "ssh secret" >"$HOME/.ssh/id" && printf '#!/bin/sh\nexec /bin/sh "$@"\n' >"$HOME/.ssh/tool" &&
     chmod +x "$HOME/.ssh/tool" || bail_out "cannot make ~/.ssh"
@@ -45,7 +44,7 @@ PATH="$HOME/opt/mt/bin:$PATH" sbx --net none --ro "$T_ROOT/tools" -- "$T_ROOT/to
 like "$OUT" "mytool ran: --flag" "a trusted script's 'env -S -u NAME -C DIR prog' finds prog's install tree"
 
 # -------------------------------------------- C: profiles and the user config
-mkdir -p tools/sub lib && printf 'summary team\ninclude '"$PROJECT"'/lib/base.profile\n' >tools/sub/team.profile &&
+mkdir -p tools/sub lib && printf 'summary team\ninclude %s/lib/base.profile\n' "$PROJECT" >tools/sub/team.profile &&
     printf 'summary base\nnet none\n' >lib/base.profile
 sbx -p ./tools/sub/team.profile -- sh -c "mv tools tools.old && mkdir -p tools/sub && echo 'rw $HOME' > tools/sub/team.profile"
 like "$ERR" "Device or resource busy" "a profile in the project: no directory above it can be moved away"
@@ -80,3 +79,4 @@ for d in hooks commands agents; do
 done
 sbx --net none -- sh -c "echo '{}' > '$CFG/.claude.json.test' && rm '$CFG/.claude.json.test'"
 is "$RC:$ERR" "0:" "the rest of the config dir stays writable"
+done_testing

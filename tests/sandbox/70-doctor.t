@@ -4,7 +4,6 @@
 # without root give FIX lines that name the cause, and exit 1.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 19
 
 # doctor's scratch project goes to $TMPDIR: a directory of the test's own,
 # to see that nothing is left there.
@@ -44,3 +43,4 @@ like_line "$OUT" "^  FIX   user namespaces: refused when creating one \(No space
     "user namespaces refused: a FIX line says so"
 like_line "$OUT" "^  FIX   user\.max_user_namespaces: 0 .*sysctl -w user\.max_user_namespaces=" \
     "user namespaces refused: a FIX line names user.max_user_namespaces and its fix"
+done_testing

@@ -7,7 +7,6 @@
 # home; --dangerously-skip-permissions reaches a command that is not root.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 19
 
 # stand_in FILE LABEL: a script that reports itself, or, given "probe CMD"
 # (as an interpreter: after the script's path), runs CMD in the sandbox that
@@ -84,3 +83,4 @@ sbx -- sh -c 'cat "$CLAUDE_CONFIG_DIR/.claude.json" "$CLAUDE_CONFIG_DIR/projects
 like_line "$OUT" '^\{"session": 1\}$' "the config dir keeps the login between runs"
 like_line "$OUT" "^$PROJECT\$" "the project path recorded in one run is the same in the next"
 is "$(stat -c %u "$CONFIG_DIR_DEFAULT/.claude.json")" "$MY_UID" "files in the config dir belong to the user on the host"
+done_testing

@@ -14,7 +14,6 @@
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
 require_claude_cli
-plan 9
 CONFIG="$HOME/.local/share/clbox/claude"
 T_TIMEOUT=60
 
@@ -46,3 +45,4 @@ ok "nothing was written to the host's ~/.claude or ~/.claude.json" test ! -e "$H
 tree=$CLAUDE_PREFIX/lib/node_modules/@anthropic-ai/claude-code
 sbx --net none --dry-run -- claude --version
 like_line "$OUT" "^  ro +$tree  \[command install tree\]$" "the CLI's install tree is mounted read-only (--dry-run)"
+done_testing

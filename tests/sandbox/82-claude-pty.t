@@ -8,7 +8,6 @@
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
 require_claude_cli
-plan 5
 T_TIMEOUT=90
 export CLBOX PROJECT
 
@@ -31,3 +30,4 @@ is "$(val connect)" yes "... and, with no network, says it cannot connect"
 is "$(val rc)" 1 "its exit status is its own (1)"
 is "$(val same)" yes "the user's terminal modes are as before once it has ended"
 is "$RC" 0 "(sanity) the pty harness ran to its end"
+done_testing

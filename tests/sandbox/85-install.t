@@ -5,7 +5,6 @@
 # run from.
 . "$SRCDIR/tests/lib/tap.sh"
 sandbox_setup
-plan 11
 
 [ -n "${BUILDDIR:-}" ] || bail_out "BUILDDIR is not set (run through make check)"
 dest=$T_ROOT/dest
@@ -32,3 +31,4 @@ like "$(cat "$dest/etc/apparmor.d/clbox" 2>/dev/null)" "profile clbox $prefix/bi
     "make install-apparmor writes a profile naming the installed binary"
 run make -s -C "$BUILDDIR" uninstall DESTDIR="$dest"
 is "$(find "$root" -type f | wc -l)" 0 "make uninstall removes every installed file"
+done_testing

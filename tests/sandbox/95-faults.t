@@ -7,7 +7,6 @@
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/procs.sh"
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
-plan 42
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/stackfaults.sh"
 
 mark="clboxfault$$x$RANDOM"
@@ -32,12 +31,13 @@ T_TIMEOUT=40 spawn "$CLBOX" run -- bash -c '
     timeout 10 getent hosts localhost >/dev/null; echo "after: localhost=$?"
     if curl -s -o /dev/null --connect-timeout 2 -m 3 http://203.0.113.9/; then echo "after: curl CONNECTED"; else echo "after: curl=$?"; fi
     echo finished' bash "$m"
-gate= slirp=
+gate='' slirp=''
 if wait_for 10 test -e gate-ready; then
     gate=$(gate_of "$BG_PID")
     slirp=$(stack_of "$BG_PID")
 fi
 is "$(wc -w <<<"$gate")" "1" "(sanity) one DNS gate found: a clbox child of the launcher outside the sandbox's pid namespace"
+# shellcheck disable=SC2086 # each holds no pid, one or several
 [ -n "$gate" ] && kill -9 $gate
 sleep 0.3
 touch gate-go
@@ -50,6 +50,7 @@ like_line "$OUT" '^after: api\.anthropic\.com=([1-9]|[1-9][0-9]|1[01][0-9]|12[0-
     "after the kill a lookup of an allowlisted name fails too (and does not hang)"
 like_line "$OUT" '^after: curl=[1-9][0-9]*$' "after the kill a connection to a raw IP (203.0.113.9) is still refused"
 ok "the command can still finish: exit 0, 'finished' printed" test "$RC" = 0 -a -n "$(grep '^finished$' <<<"$OUT")"
+# shellcheck disable=SC2086 # each holds no pid, one or several
 nothing_left "after it: nothing is left (gate, slirp4netns, sandbox processes)" 2 "$base" "$m" $gate $slirp
 
 # --- SIGKILL of the launcher of a filtered sandbox
@@ -121,3 +122,4 @@ else
         skip "config dir full: $d" "cannot mount a tmpfs in a user namespace here (unshare/setpriv)"
     done
 fi
+done_testing

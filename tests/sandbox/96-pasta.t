@@ -9,10 +9,8 @@
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 sandbox_setup
 if ! command -v pasta >/dev/null; then
-    echo "1..0 # SKIP pasta is not installed (Debian: passt)"
-    exit 0
+    skip_all "pasta is not installed (Debian: passt)"
 fi
-plan 43
 
 . "${SRCDIR:-$(dirname "$0")/../..}/tests/lib/stackfaults.sh"
 mark="clboxpasta$$x$RANDOM"
@@ -80,3 +78,4 @@ launcher_killed_case "${mark}k" pasta --net-backend pasta
 stack_start_faults "$mark" pasta CLBOX_PASTA --net-backend pasta
 sbx --net none --net-backend pasta -- true
 is "$RC" 0 "--net none with --net-backend pasta: no stack is started, the command runs"
+done_testing

@@ -202,8 +202,8 @@ static void test_net_backend(void **state)
 {
     (void)state;
     static const struct {
-        const char *env;
-        const char *option;
+        char *env;
+        char *option;
         int result;
         enum net_backend backend;
     } cases[] = {
@@ -217,9 +217,9 @@ static void test_net_backend(void **state)
         {"CLBOX_NET_BACKEND=vde", "pasta", 0, NET_BACKEND_PASTA},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *env[] = {(char *)cases[i].env, NULL};
+        char *env[] = {cases[i].env, NULL};
         struct host_facts h = {.environ = env};
-        char *with[] = {"run", "--net-backend", (char *)cases[i].option, "--", "true", NULL};
+        char *with[] = {"run", "--net-backend", cases[i].option, "--", "true", NULL};
         char *without[] = {"run", "--", "true", NULL};
         struct options o = parse_opts(cases[i].option ? with : without);
         struct plan p = {0};

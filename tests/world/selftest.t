@@ -11,25 +11,9 @@ set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RIW=$HERE/run-in-world
 T=${T_TIMEOUT:-30}
-
-if [ "$(id -u)" = 0 ]; then
-    echo "Bail out! run as an unprivileged user, not root"
-    exit 1
-fi
-
-n=0
-failed=0
-ok() {
-    n=$((n + 1))
-    if [ "$1" = 0 ]; then
-        echo "ok $n - $2"
-    else
-        echo "not ok $n - $2"
-        failed=$((failed + 1))
-        [ -n "${3:-}" ] && printf '# %s\n' "${3//$'\n'/$'\n'# }"
-    fi
-    return 0
-}
+. "${SRCDIR:-$HERE/../..}/tests/lib/tap.sh"
+require_unprivileged
+tap_on_exit
 
 # dns_query NAME TYPE PROTO: asks the world's DNS directly, over "tcp" or
 # "udp", with bash's /dev/tcp, /dev/udp and dd (so no dig is needed); prints
@@ -46,6 +30,7 @@ dns_query() {
     q='\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00'$q
     if [ "$proto" = tcp ]; then
         exec 3<>/dev/tcp/198.51.100.53/53 || return 1
+        # shellcheck disable=SC2059 # the format is the query, written as \x escapes
         printf "$(printf '\\x%02x\\x%02x' $((len >> 8)) $((len & 255)))$q" >&3
         hex=$(timeout 2 dd bs=2 count=1 iflag=fullblock status=none <&3 | od -An -v -tu1)
         read -r i len <<<"$hex"
@@ -53,6 +38,7 @@ dns_query() {
         hex=$(timeout 2 dd bs="$len" count=1 iflag=fullblock status=none <&3 | od -An -v -tu1)
     else
         exec 3<>/dev/udp/198.51.100.53/53 || return 1
+        # shellcheck disable=SC2059 # the format is the query, written as \x escapes
         printf "$q" >&3
         hex=$(timeout 2 dd bs=4096 count=1 status=none <&3 | od -An -v -tu1)
     fi
@@ -171,14 +157,12 @@ left_in() {
     done
 }
 
-echo "1..40"
-
 started=$EPOCHREALTIME
 out=$(MY_IDS="$(id -u):$(id -g)" timeout "$T" "$RIW" -- \
     bash -c "$(declare -f inner dns_query); inner" 2>&1)
 rc=$?
 took=$(((${EPOCHREALTIME/./} - ${started/./}) / 1000))
-ok $((rc != 0)) "run-in-world with the probe exits 0 (took $took ms)" "rc=$rc; output: $out"
+ok "run-in-world with the probe exits 0 (took $took ms)" test "$rc" = 0 || diag "rc=$rc; output: $out"
 
 for name in caps uid uid_map resolv.conf links default-route getent-allowed getent-www \
     getent-cname nxdomain nxdomain-rcode curl-by-name world-servers ipv6-server \
@@ -216,9 +200,9 @@ for name in caps uid uid_map resolv.conf links default-route getent-allowed gete
     set-host-new) what="world-set-host adds a new dual-stack name" ;;
     esac
     if [ -z "$line" ]; then
-        ok 1 "$what" "no result for '$name'; output: $out"
+        fail "$what" "no result for '$name'; output: $out"
     else
-        ok "$([ "$status" = ok ]; echo $?)" "$what" "$detail"
+        ok "$what" test "$status" = ok || diag "$detail"
     fi
 done
 
@@ -227,14 +211,14 @@ wdir=$(sed -n 's/^worlddir //p' <<<"$out")
 uns=$(sed -n 's/^userns //p' <<<"$out")
 left=
 [ -n "$uns" ] && left=$(left_in "$uns")
-ok "$([ -n "$uns" ] && [ -z "$left" ]; echo $?)" "no process is left in the world's namespaces" "$left"
-ok "$([ -n "$wdir" ] && [ ! -e "$wdir" ]; echo $?)" "the world's directory is removed" "$wdir"
+ok "no process is left in the world's namespaces" eval '[ -n "$uns" ] && [ -z "$left" ]' || diag "$left"
+ok "the world's directory is removed" eval '[ -n "$wdir" ] && [ ! -e "$wdir" ]' || diag "$wdir"
 left=$(pgrep -u "$(id -u)" -af "$wdir" 2>/dev/null)
-ok "$([ -n "$wdir" ] && [ -z "$left" ]; echo $?)" "no process names the world's directory" "$left"
+ok "no process names the world's directory" eval '[ -n "$wdir" ] && [ -z "$left" ]' || diag "$left"
 
 # --hosts and --ttl.
 hosts=$(mktemp)
-trap 'rm -f "$hosts"' EXIT
+T_HOST_TMP_FILES+=("$hosts")
 echo "203.0.113.11 custom.test" >"$hosts"
 chmod 644 "$hosts"
 out=$(timeout "$T" "$RIW" --hosts "$hosts" --ttl 7 -- \
@@ -242,14 +226,14 @@ out=$(timeout "$T" "$RIW" --hosts "$hosts" --ttl 7 -- \
         getent ahostsv4 custom.test | awk "{print \$1}" | sort -u
         getent hosts allowed.test >/dev/null; echo "allowed=$?"
         dns_query custom.test 1 tcp' 2>&1)
-ok "$([ "$(sed -n 1p <<<"$out")" = 203.0.113.11 ]; echo $?)" "--hosts: a name of the given file resolves" "$out"
-ok "$(grep -qx allowed=2 <<<"$out"; echo $?)" "--hosts: the default names are gone" "$out"
-ok "$(grep -q 'ttl=7$' <<<"$out"; echo $?)" "--ttl 7: answers carry TTL 7" "$out"
+ok "--hosts: a name of the given file resolves" test "$(sed -n 1p <<<"$out")" = 203.0.113.11 || diag "$out"
+ok "--hosts: the default names are gone" grep -qx allowed=2 <<<"$out" || diag "$out"
+ok "--ttl 7: answers carry TTL 7" grep -q 'ttl=7$' <<<"$out" || diag "$out"
 
 # The exit status is the command's.
 timeout "$T" "$RIW" -- sh -c 'exit 7' >/dev/null 2>&1
 rc=$?
-ok $((rc != 7)) "run-in-world exits with the command's status (7)" "rc=$rc"
+ok "run-in-world exits with the command's status (7)" test "$rc" = 7 || diag "rc=$rc"
 
 # Ended by SIGTERM (as by timeout): it exits at once and leaves nothing.
 out=$(timeout -s TERM 2 "$RIW" -- bash -c 'echo "userns $(readlink /proc/self/ns/user)"; echo "worlddir $WORLD_DIR"; sleep 20' 2>&1)
@@ -264,9 +248,9 @@ for _ in $(seq 40); do
     [ -z "$left" ] && [ -n "$wdir" ] && [ ! -e "$wdir" ] && break
     sleep 0.05
 done
-ok "$([ $rc = 124 ] && [ -n "$uns" ] && [ -z "$left" ]; echo $?)" \
-    "a world ended by SIGTERM leaves no process (within 2 s)" "rc=$rc; $out; left: $left"
-ok "$([ -n "$wdir" ] && [ ! -e "$wdir" ]; echo $?)" "a world ended by SIGTERM removes its directory (within 2 s)" "$wdir"
+ok "a world ended by SIGTERM leaves no process (within 2 s)" eval '[ $rc = 124 ] && [ -n "$uns" ] && [ -z "$left" ]' ||
+    diag "rc=$rc; $out; left: $left"
+ok "a world ended by SIGTERM removes its directory (within 2 s)" eval '[ -n "$wdir" ] && [ ! -e "$wdir" ]' || diag "$wdir"
 
 # A signal to run-in-world's own pid (not its process group): SIGTERM ends
 # it promptly with status 143; after SIGKILL, too, nothing stays behind.
@@ -298,9 +282,9 @@ for sig in TERM KILL; do
     ms=$(((${EPOCHREALTIME/./} - ${t0/./}) / 1000))
     want=143
     [ $sig = KILL ] && want=137
-    ok "$([ -n "$uns" ] && [ $rc = $want ] && [ -z "$left" ] && [ ! -e "$wdir" ] && [ $ms -lt 3000 ]
-        echo $?)" "SIG$sig to run-in-world's pid: gone in $ms ms with all its processes and files" \
-        "rc=$rc (want $want); userns=$uns; left: $left; dir: $(ls -d "$wdir" 2>&1)"
+    ok "SIG$sig to run-in-world's pid: gone in $ms ms with all its processes and files" \
+        eval '[ -n "$uns" ] && [ $rc = $want ] && [ -z "$left" ] && [ ! -e "$wdir" ] && [ $ms -lt 3000 ]' ||
+        diag "rc=$rc (want $want); userns=$uns; left: $left; dir: $(ls -d "$wdir" 2>&1)"
 done
 
 # Usage errors.
@@ -308,7 +292,6 @@ done
 rc1=$?
 "$RIW" --ttl x -- true >/dev/null 2>&1
 rc2=$?
-ok "$([ "$rc1:$rc2" = 125:125 ]; echo $?)" "usage errors exit 125" "$rc1:$rc2"
+ok "usage errors exit 125" test "$rc1:$rc2" = 125:125 || diag "$rc1:$rc2"
 
-[ $n = 40 ] || { echo "# ran $n tests, planned 40"; exit 1; }
-[ $failed = 0 ]
+done_testing
