@@ -145,6 +145,19 @@ inner() {
 # Processes left in a world's user namespace (named "user:[INODE]"), zombies
 # aside (a killed run-in-world's unshare waits, dead, for the machine's init
 # to reap it).
+# A namespace's inode number is free again once the namespace is gone, and
+# a test running beside this one may get it for its own: a process that
+# started after the world had ended is not the world's.  Times in clock
+# ticks since boot, the unit of /proc/PID/stat's start time.
+now_ticks() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", $1 * hz }' /proc/uptime; }
+start_ticks() {
+    local stat fields
+    stat=$(cat 2>/dev/null "/proc/$1/stat") || return 1
+    read -ra fields <<<"${stat##*) }"
+    echo "${fields[19]}" # field 22 of stat, the 20th after the name
+}
+# left_in USERNS [ENDED]: the live processes in the user namespace USERNS
+# (that started by ENDED, in ticks, when given).
 left_in() {
     local p stat
     # shellcheck disable=SC2010,SC2012 # ls -l shows the targets: "user:[N]"
@@ -153,6 +166,7 @@ left_in() {
         stat=$(cat 2>/dev/null "/proc/$p/stat") || continue
         stat=${stat##*) }
         [ "${stat%% *}" = Z ] && continue
+        [ -z "${2:-}" ] || [ "$(start_ticks "$p")" -le "$2" ] || continue
         echo "$p $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")"
     done
 }
@@ -161,6 +175,7 @@ started=$EPOCHREALTIME
 out=$(MY_IDS="$(id -u):$(id -g)" timeout "$T" "$RIW" -- \
     bash -c "$(declare -f inner dns_query); inner" 2>&1)
 rc=$?
+ended=$(now_ticks)
 took=$(((${EPOCHREALTIME/./} - ${started/./}) / 1000))
 ok "run-in-world with the probe exits 0 (took $took ms)" test "$rc" = 0 || diag "rc=$rc; output: $out"
 
@@ -210,7 +225,7 @@ done
 wdir=$(sed -n 's/^worlddir //p' <<<"$out")
 uns=$(sed -n 's/^userns //p' <<<"$out")
 left=
-[ -n "$uns" ] && left=$(left_in "$uns")
+[ -n "$uns" ] && left=$(left_in "$uns" "$ended")
 ok "no process is left in the world's namespaces" eval '[ -n "$uns" ] && [ -z "$left" ]' || diag "$left"
 ok "the world's directory is removed" eval '[ -n "$wdir" ] && [ ! -e "$wdir" ]' || diag "$wdir"
 left=$(pgrep -u "$(id -u)" -af "$wdir" 2>/dev/null)
@@ -238,13 +253,14 @@ ok "run-in-world exits with the command's status (7)" test "$rc" = 7 || diag "rc
 # Ended by SIGTERM (as by timeout): it exits at once and leaves nothing.
 out=$(timeout -s TERM 2 "$RIW" -- bash -c 'echo "userns $(readlink /proc/self/ns/user)"; echo "worlddir $WORLD_DIR"; sleep 20' 2>&1)
 rc=$?
+ended=$(now_ticks)
 uns=$(sed -n 's/^userns //p' <<<"$out")
 wdir=$(sed -n 's/^worlddir //p' <<<"$out")
 # Its processes may take a moment to be reaped, and its directory to be
 # removed, on a loaded machine: up to 2 s (40 rounds of 0.05 s).
 left=
 for _ in $(seq 40); do
-    [ -n "$uns" ] && left=$(left_in "$uns")
+    [ -n "$uns" ] && left=$(left_in "$uns" "$ended")
     [ -z "$left" ] && [ -n "$wdir" ] && [ ! -e "$wdir" ] && break
     sleep 0.05
 done
