@@ -121,26 +121,6 @@ static void audit_git_config(int git_fd, const char *name, const char *git_dir, 
     audit_set_aside(git_fd, name, git_dir);
 }
 
-/* Reads a pointer file: prefix, then a path, to the end of the line. */
-static bool read_pointer(int dir, const char *name, const char *prefix, char *path, size_t pathlen)
-{
-    autoclose int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    char text[PATH_MAX + 32];
-    ssize_t n = fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ? -1 : read(fd, text, sizeof text - 1);
-    if (n <= 0)
-        return false;
-    text[n] = '\0';
-    if (!str_has_prefix(text, prefix))
-        return false;
-    char *given = text + strlen(prefix);
-    given[strcspn(given, "\r\n")] = '\0';
-    if (!given[0] || strlen(given) >= pathlen)
-        return false;
-    memcpy(path, given, strlen(given) + 1);
-    return true;
-}
-
 /* The name, for the user, of the directory a pointer in dir names. */
 static void pointed_name(const char *dir_shown, const char *path, char *shown, size_t shownlen)
 {
@@ -191,7 +171,7 @@ static void audit_commondir(int git_fd, const char *git_dir, const struct timesp
     if (!audit_stat_at(git_fd, "commondir", &st) || !audit_changed(&st, since))
         return;
     char path[PATH_MAX], shown[4 * PATH_MAX + 64] = "(unreadable)";
-    bool readable = read_pointer(git_fd, "commondir", "", path, sizeof path);
+    bool readable = git_read_pointer(git_fd, "commondir", "", path, sizeof path);
     if (readable)
         pointed_name(git_dir, path, shown, sizeof shown);
     warnx_clbox("%s wrote %s/commondir, which points git at another directory (%s) to take its config and "
@@ -281,7 +261,7 @@ void audit_dotgit(int dir, const char *dir_shown, const struct timespec *since)
     /* A file "gitdir: PATH" (a linked worktree, a submodule), or a link. */
     char path[PATH_MAX], shown[4 * PATH_MAX + 64] = "(unreadable)";
     bool planted = audit_changed(&st, since);
-    bool readable = S_ISREG(st.st_mode) && read_pointer(dir, ".git", "gitdir: ", path, sizeof path);
+    bool readable = S_ISREG(st.st_mode) && git_read_pointer(dir, ".git", "gitdir: ", path, sizeof path);
     if (readable)
         pointed_name(dir_shown, path, shown, sizeof shown);
     if (planted) {

@@ -18,4 +18,10 @@ extern const size_t n_git_dir_code_entries;
  * config and hooks it would obey) when run there.  Nothing is followed. */
 bool git_dir_has_own_store(int dir_fd);
 
+/* Reads the pointer file `name` in dir (AT_FDCWD and a path will do): a
+ * regular file, never a link, holding prefix and then a path, to the end
+ * of its line.  The path, as written, goes into path.  The file may be the
+ * sandbox's: false for anything else, and for a path that does not fit. */
+bool git_read_pointer(int dir, const char *name, const char *prefix, char *path, size_t pathlen);
+
 #endif

@@ -112,13 +112,12 @@ void plan_protect_git_dir(struct plan *plan, const char *git_dir, bool pointers_
     protect_git_dir(plan, git_dir, 0, pointers_only);
 }
 
+/* The physical path a pointer file names, relative ones taken from base. */
 static char *read_pointer(const char *file, const char *prefix, const char *base)
 {
-    autofree char *text = read_small_file(file, PATH_MAX + 16);
-    if (!text || !str_has_prefix(text, prefix))
+    char given[PATH_MAX];
+    if (!git_read_pointer(AT_FDCWD, file, prefix, given, sizeof given))
         return NULL;
-    char *given = text + strlen(prefix);
-    given[strcspn(given, "\n")] = '\0';
     autofree char *absolute = path_normalize(given, base);
     return realpath(absolute, NULL);
 }
