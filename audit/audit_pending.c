@@ -18,6 +18,7 @@
 #include "audit/audit.h"
 #include "audit/audit_config_dir.h"
 #include "common/message.h"
+#include "common/fsutil.h"
 #include "common/util.h"
 #include "plan/host.h"
 #include "plan/plan_core.h"
@@ -98,20 +99,6 @@ char *audit_pending_format(const struct pending_record *rec)
                      (long long)rec->started.tv_sec, (long)rec->started.tv_nsec, rec->project, rec->config_dir);
 }
 
-/* Creates the missing directories of path, each 0700 (XDG's base
- * directories are the user's alone). */
-static void mkdir_private_parents(const char *path)
-{
-    autofree char *partial = xstrdup(path);
-    for (char *slash = strchr(partial + 1, '/');; slash = strchr(slash + 1, '/')) {
-        if (slash)
-            *slash = '\0';
-        (void)mkdir(partial, 0700);
-        if (!slash)
-            return;
-        *slash = '/';
-    }
-}
 
 /* Opens a directory that must be the user's own, and makes it private. */
 static int open_private_dir(int at, const char *path, char *err, size_t errlen)
@@ -153,7 +140,7 @@ int audit_pending_dir(const struct host_facts *host, const struct plan *plan, bo
     autofree char *base = xdg && xdg[0] == '/' ? xasprintf("%s/clbox", xdg)
                                                : xasprintf("%s/.local/state/clbox", host->home);
     if (create)
-        mkdir_private_parents(base);
+        (void)mkdir_parents(base, 0700, 0700); /* XDG's base directories are the user's alone */
     autofree char *real = realpath(base, NULL);
     if (!real)
         return set_error(err, errlen, "cannot create %s, where clbox records a pending audit: %s (set "

@@ -85,3 +85,19 @@ const char *fd_path(char *buf, size_t len, const char *proc_prefix, int fd)
     snprintf(buf, len, "%s/self/fd/%d", proc_prefix, fd);
     return buf;
 }
+
+int mkdir_parents(const char *path, mode_t parents_mode, mode_t final_mode)
+{
+    autofree char *copy = xstrdup(path);
+    for (char *p = copy + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, parents_mode) < 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(copy, final_mode) < 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}

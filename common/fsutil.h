@@ -14,6 +14,10 @@ int open_nofollow(int root_fd, const char *path);
 /* Like open_nofollow, creating missing directories (mode 0755) on the way
  * and the last one with `mode`. */
 int mkdir_nofollow(int root_fd, const char *path, mode_t mode);
+/* Creates absolute `path` and whatever of its parents is missing: the
+ * parents with parents_mode, path itself with final_mode.  Returns 0, or -1
+ * with errno from the first mkdir that failed other than with EEXIST. */
+int mkdir_parents(const char *path, mode_t parents_mode, mode_t final_mode);
 /* Make sure an empty regular file exists at `path` (a mount point for a
  * file bind); returns its O_PATH fd or -errno. */
 int touch_nofollow(int root_fd, const char *path);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "common/message.h"
+#include "common/fsutil.h"
 #include "common/util.h"
 #include "plan/env.h"
 #include "plan/host.h"
@@ -123,22 +124,6 @@ static int refuse_link_in_project(const char *given, const char *what, const str
     }
 }
 
-static int mkdir_parents(const char *path, mode_t final_mode)
-{
-    autofree char *copy = xstrdup(path);
-    for (char *p = copy + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(copy, final_mode) < 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 static int resolve_config_dir(const struct options *opts, const struct host_facts *host, struct plan *plan,
                               char *err, size_t errlen)
 {
@@ -162,7 +147,7 @@ static int resolve_config_dir(const struct options *opts, const struct host_fact
         return 0;
     }
     bool existed = stat(wanted, &st) == 0;
-    if (mkdir_parents(wanted, 0700) < 0)
+    if (mkdir_parents(wanted, 0755, 0700) < 0)
         return set_error(err, errlen, "cannot create the config dir %s: %s (choose another with --config-dir DIR)",
                     wanted, strerror(errno));
     /* Said once, on the run that creates it: where the login will live. */
