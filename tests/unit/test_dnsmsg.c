@@ -118,6 +118,13 @@ static void a_rr(struct mb *m, unsigned cls, uint32_t ttl, unsigned a, unsigned 
 enum { QR = 0x8000, TC = 0x0200, RD = 0x0100, RA = 0x0080, CD = 0x0010, DO = 0x8000 };
 enum { QNAME_OFF = 12 }; /* where the question name starts, for pointers */
 
+/* An A record for the question's name (a pointer to it), class IN. */
+static void answer_a(struct mb *m, uint32_t ttl, unsigned a, unsigned b, unsigned c, unsigned d)
+{
+    u16(m, 0xc000 | QNAME_OFF);
+    a_rr(m, 1, ttl, a, b, c, d);
+}
+
 /* A query with udp > 0 meaning an OPT record advertising that size. */
 static void query(struct mb *m, unsigned id, const char *qname, unsigned qtype, unsigned udp)
 {
@@ -235,50 +242,6 @@ static void test_query_edns(void **state)
     assert_false(q.edns_do);
 }
 
-static void test_query_bad_edns(void **state)
-{
-    (void)state;
-    struct mb m;
-    struct dns_query_info q;
-    /* Option length past the rdata. */
-    query(&m, 1, "a.test", DNS_TYPE_A, 0);
-    m.b[11] = 1;
-    u8(&m, 0);
-    size_t at = rr(&m, DNS_TYPE_OPT, 1232, 0);
-    u16(&m, 10);
-    u16(&m, 9);
-    raw(&m, "12345678", 8);
-    rr_end(&m, at);
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), DNS_E_EDNS);
-    /* EDNS version 1. */
-    query(&m, 1, "a.test", DNS_TYPE_A, 0);
-    m.b[11] = 1;
-    opt(&m, 1232, 0x00010000);
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), DNS_E_EDNS);
-    /* An additional record that is not OPT. */
-    query(&m, 1, "a.test", DNS_TYPE_A, 0);
-    m.b[11] = 1;
-    u8(&m, 0);
-    a_rr(&m, 1, 0, 1, 2, 3, 4);
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), DNS_E_EDNS);
-    /* OPT with an owner other than the root. */
-    query(&m, 1, "a.test", DNS_TYPE_A, 0);
-    m.b[11] = 1;
-    name(&m, "x");
-    rr_end(&m, rr(&m, DNS_TYPE_OPT, 1232, 0));
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), DNS_E_EDNS);
-    /* OPT whose owner is a pointer. */
-    query(&m, 1, "a.test", DNS_TYPE_A, 0);
-    m.b[11] = 1;
-    u16(&m, 0xc000 | (QNAME_OFF + 7));
-    rr_end(&m, rr(&m, DNS_TYPE_OPT, 1232, 0));
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), DNS_E_POINTER);
-    /* ARCOUNT 1 but no record. */
-    query(&m, 1, "a.test", DNS_TYPE_A, 0);
-    m.b[11] = 1;
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), DNS_E_SHORT);
-}
-
 static void test_query_lowercased(void **state)
 {
     (void)state;
@@ -288,66 +251,6 @@ static void test_query_lowercased(void **state)
     assert_int_equal(dns_parse_query(m.b, m.n, &q), 0);
     assert_string_equal(q.q.name, "www.example.test");
     assert_memory_equal(q.wire_name, "\3WwW\7ExAmple\4TEST", 18);
-}
-
-static void test_query_compressed_rejected(void **state)
-{
-    (void)state;
-    struct mb m;
-    struct dns_query_info q;
-    hdr(&m, 1, 0, 1, 0, 0, 0);
-    name_ptr(&m, "www", 2);
-    u16(&m, 1);
-    u16(&m, 1);
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), DNS_E_POINTER);
-}
-
-static void test_query_label_lengths(void **state)
-{
-    (void)state;
-    struct mb m;
-    struct dns_query_info q;
-    char l63[64], l64[65];
-    memset(l63, 'a', 63);
-    l63[63] = '\0';
-    memset(l64, 'b', 64);
-    l64[64] = '\0';
-    query(&m, 1, l63, DNS_TYPE_A, 0);
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), 0);
-    assert_string_equal(q.q.name, l63);
-    query(&m, 1, l64, DNS_TYPE_A, 0);
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), DNS_E_LABEL);
-    /* 0x80 is a reserved label type. */
-    hdr(&m, 1, 0, 1, 0, 0, 0);
-    u8(&m, 0x81);
-    u8(&m, 'a');
-    u8(&m, 0);
-    u16(&m, 1);
-    u16(&m, 1);
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), DNS_E_LABEL);
-}
-
-static void test_query_name_length(void **state)
-{
-    (void)state;
-    struct mb m;
-    struct dns_query_info q;
-    /* Three 63-byte labels and one of 61: 3*64 + 62 + 1 = 255 wire bytes. */
-    char text[300];
-    memset(text, 'x', sizeof text);
-    text[63] = text[127] = text[191] = '.';
-    text[191 + 62] = '\0';
-    query(&m, 1, text, DNS_TYPE_A, 0);
-    assert_int_equal(m.n, 12 + 255 + 4);
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), 0);
-    assert_int_equal(strlen(q.q.name), 253);
-    assert_int_equal(q.wire_name_len, 255);
-    /* One more byte: 256. */
-    text[191 + 62] = 'x';
-    text[191 + 63] = '\0';
-    query(&m, 1, text, DNS_TYPE_A, 0);
-    assert_int_equal(m.n, 12 + 256 + 4);
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), DNS_E_LABEL);
 }
 
 static void test_query_root_name(void **state)
@@ -389,19 +292,6 @@ static void test_query_truncated(void **state)
     for (size_t n = 0; n < m.n; n++)
         assert_int_equal(dns_parse_query(m.b, n, &q), DNS_E_SHORT);
     assert_int_equal(dns_parse_query(m.b, m.n, &q), 0);
-}
-
-static void test_query_trailing(void **state)
-{
-    (void)state;
-    struct mb m;
-    struct dns_query_info q;
-    query(&m, 1, "www.a.test", DNS_TYPE_A, 0);
-    u8(&m, 0);
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), DNS_E_TRAILING);
-    query(&m, 1, "www.a.test", DNS_TYPE_A, 1232);
-    raw(&m, "junk", 4);
-    assert_int_equal(dns_parse_query(m.b, m.n, &q), DNS_E_TRAILING);
 }
 
 static void test_query_flags(void **state)
@@ -484,6 +374,152 @@ static void test_query_types(void **state)
         m.b[m.n - 1] = (uint8_t)cases[i].qclass;
         assert_int_equal(dns_parse_query(m.b, m.n, &q), cases[i].want);
     }
+}
+
+/* ---- Queries the gate refuses: one builder per malformed shape ---- */
+
+/* A query for "a.test" A that announces one additional record, still to be
+ * written. */
+static void query_with_additional(struct mb *m)
+{
+    query(m, 1, "a.test", DNS_TYPE_A, 0);
+    m->b[11] = 1;
+}
+
+static void opt_option_past_rdata(struct mb *m)
+{
+    query_with_additional(m);
+    u8(m, 0);
+    size_t at = rr(m, DNS_TYPE_OPT, 1232, 0);
+    u16(m, 10);
+    u16(m, 9);
+    raw(m, "12345678", 8);
+    rr_end(m, at);
+}
+static void edns_version_1(struct mb *m)
+{
+    query_with_additional(m);
+    opt(m, 1232, 0x00010000);
+}
+static void additional_not_opt(struct mb *m)
+{
+    query_with_additional(m);
+    u8(m, 0);
+    a_rr(m, 1, 0, 1, 2, 3, 4);
+}
+static void query_opt_owner_not_root(struct mb *m)
+{
+    query_with_additional(m);
+    name(m, "x");
+    rr_end(m, rr(m, DNS_TYPE_OPT, 1232, 0));
+}
+static void opt_owner_is_pointer(struct mb *m)
+{
+    query_with_additional(m);
+    u16(m, 0xc000 | (QNAME_OFF + 7));
+    rr_end(m, rr(m, DNS_TYPE_OPT, 1232, 0));
+}
+static void additional_missing(struct mb *m) { query_with_additional(m); }
+
+static void compressed_question(struct mb *m)
+{
+    hdr(m, 1, 0, 1, 0, 0, 0);
+    name_ptr(m, "www", 2);
+    u16(m, 1);
+    u16(m, 1);
+}
+
+static void label_of_64(struct mb *m)
+{
+    char l64[65];
+    memset(l64, 'b', 64);
+    l64[64] = '\0';
+    query(m, 1, l64, DNS_TYPE_A, 0);
+}
+
+static void reserved_label_0x80(struct mb *m)
+{
+    hdr(m, 1, 0, 1, 0, 0, 0);
+    u8(m, 0x81);
+    u8(m, 'a');
+    u8(m, 0);
+    u16(m, 1);
+    u16(m, 1);
+}
+
+/* Three labels of 63 and one of 62: 3*64 + 63 + 1 = 256 wire bytes. */
+static void name_of_256(struct mb *m)
+{
+    char text[300];
+    memset(text, 'x', sizeof text);
+    text[63] = text[127] = text[191] = '.';
+    text[191 + 63] = '\0';
+    query(m, 1, text, DNS_TYPE_A, 0);
+    assert_int_equal(m->n, 12 + 256 + 4);
+}
+
+static void byte_after_question(struct mb *m)
+{
+    query(m, 1, "www.a.test", DNS_TYPE_A, 0);
+    u8(m, 0);
+}
+static void junk_after_opt(struct mb *m)
+{
+    query(m, 1, "www.a.test", DNS_TYPE_A, 1232);
+    raw(m, "junk", 4);
+}
+
+static const struct refused_query {
+    const char *what;
+    void (*build)(struct mb *m);
+    int want;
+} refused_queries[] = {
+    {"an EDNS option longer than the rdata", opt_option_past_rdata, DNS_E_EDNS},
+    {"EDNS version 1", edns_version_1, DNS_E_EDNS},
+    {"an additional record that is not OPT", additional_not_opt, DNS_E_EDNS},
+    {"OPT with an owner other than the root", query_opt_owner_not_root, DNS_E_EDNS},
+    {"OPT whose owner is a pointer", opt_owner_is_pointer, DNS_E_POINTER},
+    {"ARCOUNT 1 but no record", additional_missing, DNS_E_SHORT},
+    {"a compressed question", compressed_question, DNS_E_POINTER},
+    {"a label of 64 bytes", label_of_64, DNS_E_LABEL},
+    {"reserved label type 0x80", reserved_label_0x80, DNS_E_LABEL},
+    {"a name of 256 wire bytes", name_of_256, DNS_E_LABEL},
+    {"a byte after the question", byte_after_question, DNS_E_TRAILING},
+    {"bytes after the OPT record", junk_after_opt, DNS_E_TRAILING},
+};
+
+static void test_refused_queries(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof refused_queries / sizeof refused_queries[0]; i++) {
+        const struct refused_query *c = &refused_queries[i];
+        struct dns_query_info q;
+        struct mb m;
+        c->build(&m);
+        int got = dns_parse_query(m.b, m.n, &q);
+        if (got != c->want)
+            fail_msg("%s: got %d (%s), want %d (%s)", c->what, got, dns_strerror(got), c->want,
+                     dns_strerror(c->want));
+    }
+}
+
+/* The longest label and the longest name are accepted. */
+static void test_query_longest(void **state)
+{
+    (void)state;
+    char l63[64];
+    memset(l63, 'a', 63);
+    l63[63] = '\0';
+    struct dns_query_info q = parsed(l63, DNS_TYPE_A, 0);
+    assert_string_equal(q.q.name, l63);
+    /* Three 63-byte labels and one of 61: 3*64 + 62 + 1 = 255 wire bytes. */
+    char text[300];
+    memset(text, 'x', sizeof text);
+    text[63] = text[127] = text[191] = '.';
+    text[191 + 62] = '\0';
+    q = parsed(text, DNS_TYPE_A, 0);
+    assert_int_equal(strlen(q.q.name), 253);
+    assert_int_equal(q.wire_name_len, 255);
 }
 
 /* What the gate forwards for an allowlisted name: the types stub resolvers
@@ -711,12 +747,9 @@ static void test_rebinding_dropped(void **state)
     struct filtered f, g;
     struct dns_query_info q = parsed("www.a.test", DNS_TYPE_A, 0);
     response(&m, 0, "www.a.test", DNS_TYPE_A, 3, 0, 0);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 60, 127, 0, 0, 1);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 60, 10, 0, 0, 1);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 60, 203, 0, 113, 9);
+    answer_a(&m, 60, 127, 0, 0, 1);
+    answer_a(&m, 60, 10, 0, 0, 1);
+    answer_a(&m, 60, 203, 0, 113, 9);
     assert_int_equal(filter(&m, &q, keep_public, &f), 0);
     assert_int_equal(f.res.n_addrs, 1);
     assert_int_equal(f.res.n_refused, 2);
@@ -772,14 +805,10 @@ static void test_addr_limits_dups_and_ttl(void **state)
     struct filtered f;
     struct dns_query_info q = parsed("a.test", DNS_TYPE_A, 0);
     response(&m, 0, "a.test", DNS_TYPE_A, 4, 0, 0);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 100, 203, 0, 113, 1);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 0x80000000, 203, 0, 113, 2);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 300, 203, 0, 113, 1);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 60, 203, 0, 113, 3);
+    answer_a(&m, 100, 203, 0, 113, 1);
+    answer_a(&m, 0x80000000, 203, 0, 113, 2);
+    answer_a(&m, 300, 203, 0, 113, 1);
+    answer_a(&m, 60, 203, 0, 113, 3);
     assert_int_equal(dns_filter_response(m.b, m.n, &q, NULL, NULL, f.out, sizeof f.out, f.addrs, 2, &f.res), 0);
     assert_int_equal(f.res.n_addrs, 2);
     assert_int_equal(f.addrs[0].ttl, 300); /* duplicates merged, longest TTL */
@@ -794,51 +823,237 @@ static void test_addr_limits_dups_and_ttl(void **state)
     assert_int_equal(out16(&f, 6), 0);
 }
 
-static void test_pointer_loops_and_bounds(void **state)
+/* ---- Responses the gate refuses: one builder per malformed shape ---- */
+
+/* Header and question of a one-answer response to "a.test" A. */
+static void one_answer(struct mb *m)
+{
+    response(m, 0, "a.test", DNS_TYPE_A, 1, 0, 0);
+}
+
+static void owner_points_at_itself(struct mb *m)
+{
+    one_answer(m);
+    u16(m, 0xc000 | m->n);
+    a_rr(m, 1, 60, 203, 0, 113, 1);
+}
+
+static void label_then_pointer_back_to_it(struct mb *m)
+{
+    one_answer(m);
+    name_ptr(m, "x", m->n);
+    a_rr(m, 1, 60, 203, 0, 113, 1);
+}
+
+static void pointers_at_each_other(struct mb *m)
+{
+    one_answer(m);
+    size_t first = m->n;
+    name_ptr(m, "x", first + 4);
+    u16(m, 0xc000 | first);
+    a_rr(m, 1, 60, 203, 0, 113, 1);
+}
+
+static void owner_pointer_to(struct mb *m, unsigned target)
+{
+    one_answer(m);
+    u16(m, 0xc000 | target);
+    a_rr(m, 1, 60, 203, 0, 113, 1);
+}
+static void pointer_past_the_end(struct mb *m) { owner_pointer_to(m, 0x3fff); }
+static void pointer_forward(struct mb *m) { owner_pointer_to(m, 0x0200); }
+static void pointer_into_header(struct mb *m) { owner_pointer_to(m, 2); }
+static void pointer_to_start(struct mb *m) { owner_pointer_to(m, 0); }
+
+static void forward_pointer_in_cname(struct mb *m)
+{
+    response(m, 0, "a.test", DNS_TYPE_A, 2, 0, 0);
+    u16(m, 0xc000 | QNAME_OFF);
+    size_t at = rr(m, DNS_TYPE_CNAME, 1, 60);
+    u16(m, 0xc000 | (m->n + 2));
+    rr_end(m, at);
+    name(m, "b.test");
+    a_rr(m, 1, 60, 203, 0, 113, 1);
+}
+
+static void other_id(struct mb *m)
+{
+    response(m, 0, "www.a.test", DNS_TYPE_A, 0, 0, 0);
+    m->b[1] ^= 1;
+}
+static void other_name(struct mb *m) { response(m, 0, "www.b.test", DNS_TYPE_A, 0, 0, 0); }
+static void longer_name(struct mb *m) { response(m, 0, "www.a.test.x", DNS_TYPE_A, 0, 0, 0); }
+static void other_type(struct mb *m) { response(m, 0, "www.a.test", DNS_TYPE_AAAA, 0, 0, 0); }
+static void other_class(struct mb *m)
+{
+    response(m, 0, "www.a.test", DNS_TYPE_A, 0, 0, 0);
+    m->b[m->n - 1] = 3;
+}
+static void not_a_response(struct mb *m)
+{
+    response(m, 0, "www.a.test", DNS_TYPE_A, 0, 0, 0);
+    m->b[2] &= 0x7f;
+}
+static void no_question(struct mb *m)
+{
+    response(m, 0, "www.a.test", DNS_TYPE_A, 0, 0, 0);
+    m->b[5] = 0;
+}
+static void other_opcode(struct mb *m) { response(m, 0x2000, "www.a.test", DNS_TYPE_A, 0, 0, 0); }
+
+static void two_opts(struct mb *m)
+{
+    response(m, 0, "a.test", DNS_TYPE_A, 0, 0, 2);
+    opt(m, 1232, 0);
+    opt(m, 1232, 0);
+}
+static void opt_as_answer(struct mb *m)
+{
+    response(m, 0, "a.test", DNS_TYPE_A, 1, 0, 0);
+    opt(m, 1232, 0);
+}
+static void opt_as_authority(struct mb *m)
+{
+    response(m, 0, "a.test", DNS_TYPE_A, 0, 1, 0);
+    opt(m, 1232, 0);
+}
+static void opt_owner_not_root(struct mb *m)
+{
+    response(m, 0, "a.test", DNS_TYPE_A, 0, 0, 1);
+    name(m, "x");
+    rr_end(m, rr(m, DNS_TYPE_OPT, 1232, 0));
+}
+
+static void a_with_five_bytes(struct mb *m)
+{
+    one_answer(m);
+    u16(m, 0xc000 | QNAME_OFF);
+    size_t at = rr(m, DNS_TYPE_A, 1, 60);
+    raw(m, "\1\2\3\4\5", 5);
+    rr_end(m, at);
+}
+
+static void byte_after_cname(struct mb *m)
+{
+    one_answer(m);
+    u16(m, 0xc000 | QNAME_OFF);
+    size_t at = rr(m, DNS_TYPE_CNAME, 1, 60);
+    name(m, "b.test");
+    u8(m, 0);
+    rr_end(m, at);
+}
+
+static void cname_past_its_rdata(struct mb *m)
+{
+    response(m, 0, "a.test", DNS_TYPE_A, 2, 0, 0);
+    u16(m, 0xc000 | QNAME_OFF);
+    size_t at = rr(m, DNS_TYPE_CNAME, 1, 60);
+    labels(m, "b");
+    rr_end(m, at);
+    name(m, "test");
+    a_rr(m, 1, 60, 203, 0, 113, 1);
+}
+
+static void mx_without_exchange(struct mb *m)
+{
+    one_answer(m);
+    u16(m, 0xc000 | QNAME_OFF);
+    size_t at = rr(m, DNS_TYPE_MX, 1, 60);
+    u8(m, 0);
+    rr_end(m, at);
+}
+
+static void rdata_past_the_end(struct mb *m)
+{
+    one_answer(m);
+    answer_a(m, 60, 203, 0, 113, 1);
+    m->n--;
+}
+
+static void fewer_records_than_announced(struct mb *m)
+{
+    response(m, 0, "a.test", DNS_TYPE_A, 2, 0, 0);
+    answer_a(m, 60, 203, 0, 113, 1);
+}
+
+static void bytes_after_the_last_record(struct mb *m)
+{
+    one_answer(m);
+    answer_a(m, 60, 203, 0, 113, 1);
+    u8(m, 0);
+}
+
+static void reserved_label_type(struct mb *m)
+{
+    one_answer(m);
+    u8(m, 0x41);
+    u8(m, 0);
+    a_rr(m, 1, 60, 203, 0, 113, 1);
+}
+
+static const struct refused_response {
+    const char *what;
+    const char *qname; /* the question asked: an A query */
+    unsigned udp;      /* the query's EDNS size, 0 for none */
+    void (*build)(struct mb *m);
+    int want;
+} refused_responses[] = {
+    {"owner pointing at itself", "a.test", 0, owner_points_at_itself, DNS_E_POINTER},
+    {"a label, then a pointer back to that label", "a.test", 0, label_then_pointer_back_to_it, DNS_E_POINTER},
+    {"two pointers at each other through a label", "a.test", 0, pointers_at_each_other, DNS_E_POINTER},
+    {"pointer past the end", "a.test", 0, pointer_past_the_end, DNS_E_POINTER},
+    {"pointer forward", "a.test", 0, pointer_forward, DNS_E_POINTER},
+    {"pointer into the header", "a.test", 0, pointer_into_header, DNS_E_POINTER},
+    {"pointer to the start", "a.test", 0, pointer_to_start, DNS_E_POINTER},
+    {"forward pointer inside CNAME rdata", "a.test", 0, forward_pointer_in_cname, DNS_E_POINTER},
+    {"another ID", "www.a.test", 0, other_id, DNS_E_ID},
+    {"another name", "www.a.test", 0, other_name, DNS_E_QUESTION},
+    {"a longer name", "www.a.test", 0, longer_name, DNS_E_QUESTION},
+    {"another type", "www.a.test", 0, other_type, DNS_E_QUESTION},
+    {"another class", "www.a.test", 0, other_class, DNS_E_QUESTION},
+    {"QR clear", "www.a.test", 0, not_a_response, DNS_E_HEADER},
+    {"no question", "www.a.test", 0, no_question, DNS_E_HEADER},
+    {"another opcode", "www.a.test", 0, other_opcode, DNS_E_OPCODE},
+    {"two OPT records", "a.test", 1232, two_opts, DNS_E_EDNS},
+    {"OPT as an answer", "a.test", 1232, opt_as_answer, DNS_E_EDNS},
+    {"OPT as an authority record", "a.test", 1232, opt_as_authority, DNS_E_EDNS},
+    {"OPT with an owner other than the root", "a.test", 1232, opt_owner_not_root, DNS_E_EDNS},
+    {"A with 5 bytes", "a.test", 0, a_with_five_bytes, DNS_E_RDATA},
+    {"CNAME with a byte after its name", "a.test", 0, byte_after_cname, DNS_E_RDATA},
+    {"CNAME whose name runs into the next record", "a.test", 0, cname_past_its_rdata, DNS_E_RDATA},
+    {"MX with only a preference", "a.test", 0, mx_without_exchange, DNS_E_RDATA},
+    {"rdata length past the end", "a.test", 0, rdata_past_the_end, DNS_E_SHORT},
+    {"more records announced than present", "a.test", 0, fewer_records_than_announced, DNS_E_SHORT},
+    {"bytes after the last record", "a.test", 0, bytes_after_the_last_record, DNS_E_TRAILING},
+    {"reserved label type in an owner", "a.test", 0, reserved_label_type, DNS_E_LABEL},
+};
+
+static void test_refused_responses(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof refused_responses / sizeof refused_responses[0]; i++) {
+        const struct refused_response *c = &refused_responses[i];
+        struct dns_query_info q = parsed(c->qname, DNS_TYPE_A, c->udp);
+        struct filtered f;
+        struct mb m;
+        c->build(&m);
+        int got = filter(&m, &q, NULL, &f);
+        if (got != c->want)
+            fail_msg("%s: got %d (%s), want %d (%s)", c->what, got, dns_strerror(got), c->want,
+                     dns_strerror(c->want));
+    }
+}
+
+static void test_pointer_chains_accepted(void **state)
 {
     (void)state;
     struct dns_query_info q = parsed("a.test", DNS_TYPE_A, 0);
     struct filtered f;
     struct mb m;
-    /* Owner pointing at itself. */
-    response(&m, 0, "a.test", DNS_TYPE_A, 1, 0, 0);
-    u16(&m, 0xc000 | m.n);
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_POINTER);
-    /* A label, then a pointer back to that label. */
-    response(&m, 0, "a.test", DNS_TYPE_A, 1, 0, 0);
-    name_ptr(&m, "x", m.n);
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_POINTER);
-    /* Two pointers pointing at each other through a label. */
-    response(&m, 0, "a.test", DNS_TYPE_A, 1, 0, 0);
-    size_t first = m.n;
-    name_ptr(&m, "x", first + 4);
-    u16(&m, 0xc000 | first);
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_POINTER);
-    /* Forward, past the end, into the header. */
-    static const unsigned targets[] = {0x3fff, 0x0200, 2, 0};
-    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
-        response(&m, 0, "a.test", DNS_TYPE_A, 1, 0, 0);
-        u16(&m, 0xc000 | targets[i]);
-        a_rr(&m, 1, 60, 203, 0, 113, 1);
-        assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_POINTER);
-    }
-    /* A forward pointer inside CNAME rdata. */
-    response(&m, 0, "a.test", DNS_TYPE_A, 2, 0, 0);
-    u16(&m, 0xc000 | QNAME_OFF);
-    size_t at = rr(&m, DNS_TYPE_CNAME, 1, 60);
-    u16(&m, 0xc000 | (m.n + 2));
-    rr_end(&m, at);
-    name(&m, "b.test");
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_POINTER);
     /* A chain of backward pointers is fine. */
     response(&m, 0, "a.test", DNS_TYPE_A, 2, 0, 0);
     size_t p1 = m.n;
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
+    answer_a(&m, 60, 203, 0, 113, 1);
     u16(&m, 0xc000 | p1);
     a_rr(&m, 1, 60, 203, 0, 113, 2);
     assert_int_equal(filter(&m, &q, NULL, &f), 0);
@@ -848,7 +1063,7 @@ static void test_pointer_loops_and_bounds(void **state)
     for (unsigned k = 126; k <= 127; k++) {
         response(&m, 0, "a.test", DNS_TYPE_A, 2, 0, 0);
         u16(&m, 0xc000 | QNAME_OFF);
-        at = rr(&m, 65280, 1, 60);
+        size_t at = rr(&m, 65280, 1, 60);
         size_t base = m.n;
         u16(&m, 0xc000 | QNAME_OFF);
         for (unsigned i = 1; i < k; i++)
@@ -860,34 +1075,13 @@ static void test_pointer_loops_and_bounds(void **state)
     }
 }
 
-static void test_response_mismatch(void **state)
+static void test_question_case_differs(void **state)
 {
     (void)state;
-    struct dns_query_info q = parsed("www.a.test", DNS_TYPE_A, 0);
     struct filtered f;
     struct mb m;
-    response(&m, 0, "www.a.test", DNS_TYPE_A, 0, 0, 0);
-    m.b[1] ^= 1;
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_ID);
-    response(&m, 0, "www.b.test", DNS_TYPE_A, 0, 0, 0);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_QUESTION);
-    response(&m, 0, "www.a.test.x", DNS_TYPE_A, 0, 0, 0);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_QUESTION);
-    response(&m, 0, "www.a.test", DNS_TYPE_AAAA, 0, 0, 0);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_QUESTION);
-    response(&m, 0, "www.a.test", DNS_TYPE_A, 0, 0, 0);
-    m.b[m.n - 1] = 3;
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_QUESTION);
-    response(&m, 0, "www.a.test", DNS_TYPE_A, 0, 0, 0);
-    m.b[2] &= 0x7f;
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_HEADER);
-    response(&m, 0, "www.a.test", DNS_TYPE_A, 0, 0, 0);
-    m.b[5] = 0;
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_HEADER);
-    response(&m, 0x2000, "www.a.test", DNS_TYPE_A, 0, 0, 0);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_OPCODE);
-    /* Case differs: accepted, and the client gets its own spelling back. */
-    q = parsed("WWW.a.TEST", DNS_TYPE_A, 0);
+    /* Accepted, and the client gets its own spelling back. */
+    struct dns_query_info q = parsed("WWW.a.TEST", DNS_TYPE_A, 0);
     response(&m, 0, "www.A.test", DNS_TYPE_A, 0, 0, 0);
     assert_int_equal(filter(&m, &q, NULL, &f), 0);
     assert_memory_equal(f.out + QNAME_OFF, "\3WWW\1a\4TEST", 12);
@@ -914,8 +1108,7 @@ static void test_opt_only_with_client_edns(void **state)
     struct dns_query_info with = parsed("a.test", DNS_TYPE_A, 4096);
     struct dns_query_info without = parsed("a.test", DNS_TYPE_A, 0);
     response(&m, 0, "a.test", DNS_TYPE_A, 1, 0, 1);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
+    answer_a(&m, 60, 203, 0, 113, 1);
     u8(&m, 0);
     size_t at = rr(&m, DNS_TYPE_OPT, 1232, DO);
     u16(&m, 15); /* extended DNS error */
@@ -940,28 +1133,6 @@ static void test_opt_only_with_client_edns(void **state)
     assert_int_equal(filter(&m, &without, NULL, &f), DNS_E_EDNS);
 }
 
-static void test_opt_misplaced(void **state)
-{
-    (void)state;
-    struct filtered f;
-    struct mb m;
-    struct dns_query_info q = parsed("a.test", DNS_TYPE_A, 1232);
-    response(&m, 0, "a.test", DNS_TYPE_A, 0, 0, 2);
-    opt(&m, 1232, 0);
-    opt(&m, 1232, 0);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_EDNS);
-    response(&m, 0, "a.test", DNS_TYPE_A, 1, 0, 0);
-    opt(&m, 1232, 0);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_EDNS);
-    response(&m, 0, "a.test", DNS_TYPE_A, 0, 1, 0);
-    opt(&m, 1232, 0);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_EDNS);
-    response(&m, 0, "a.test", DNS_TYPE_A, 0, 0, 1);
-    name(&m, "x");
-    rr_end(&m, rr(&m, DNS_TYPE_OPT, 1232, 0));
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_EDNS);
-}
-
 static void test_authority_additional_dropped(void **state)
 {
     (void)state;
@@ -969,8 +1140,7 @@ static void test_authority_additional_dropped(void **state)
     struct mb m;
     struct dns_query_info q = parsed("a.test", DNS_TYPE_A, 0);
     response(&m, 0, "a.test", DNS_TYPE_A, 1, 1, 1);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
+    answer_a(&m, 60, 203, 0, 113, 1);
     u16(&m, 0xc000 | QNAME_OFF);
     size_t at = rr(&m, DNS_TYPE_NS, 1, 60);
     name_ptr(&m, "ns", QNAME_OFF);
@@ -1089,67 +1259,15 @@ static void test_names_in_rdata_decompressed(void **state)
     assert_int_equal(out16(&f, 6), 0);
 }
 
-static void test_bad_rdata(void **state)
+/* Every prefix of a good response is rejected, never read past. */
+static void test_response_prefixes(void **state)
 {
     (void)state;
+    struct dns_query_info q = parsed("a.test", DNS_TYPE_A, 0);
     struct filtered f;
     struct mb m;
-    struct dns_query_info q = parsed("a.test", DNS_TYPE_A, 0);
-    /* A with 5 bytes. */
-    response(&m, 0, "a.test", DNS_TYPE_A, 1, 0, 0);
-    u16(&m, 0xc000 | QNAME_OFF);
-    size_t at = rr(&m, DNS_TYPE_A, 1, 60);
-    raw(&m, "\1\2\3\4\5", 5);
-    rr_end(&m, at);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_RDATA);
-    /* CNAME with a byte after its name. */
-    response(&m, 0, "a.test", DNS_TYPE_A, 1, 0, 0);
-    u16(&m, 0xc000 | QNAME_OFF);
-    at = rr(&m, DNS_TYPE_CNAME, 1, 60);
-    name(&m, "b.test");
-    u8(&m, 0);
-    rr_end(&m, at);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_RDATA);
-    /* CNAME whose name runs past its rdata (into the next record). */
-    response(&m, 0, "a.test", DNS_TYPE_A, 2, 0, 0);
-    u16(&m, 0xc000 | QNAME_OFF);
-    at = rr(&m, DNS_TYPE_CNAME, 1, 60);
-    labels(&m, "b");
-    rr_end(&m, at);
-    name(&m, "test");
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_RDATA);
-    /* MX with only a preference. */
-    response(&m, 0, "a.test", DNS_TYPE_A, 1, 0, 0);
-    u16(&m, 0xc000 | QNAME_OFF);
-    at = rr(&m, DNS_TYPE_MX, 1, 60);
-    u8(&m, 0);
-    rr_end(&m, at);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_RDATA);
-    /* Rdata length past the end of the message. */
-    response(&m, 0, "a.test", DNS_TYPE_A, 1, 0, 0);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
-    m.n--;
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_SHORT);
-    /* More records announced than present; bytes after the last one. */
-    response(&m, 0, "a.test", DNS_TYPE_A, 2, 0, 0);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_SHORT);
-    m.b[7] = 1;
-    u8(&m, 0);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_TRAILING);
-    /* Reserved label type in an owner. */
-    response(&m, 0, "a.test", DNS_TYPE_A, 1, 0, 0);
-    u8(&m, 0x41);
-    u8(&m, 0);
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
-    assert_int_equal(filter(&m, &q, NULL, &f), DNS_E_LABEL);
-    /* Every prefix of a good response is rejected, never read past. */
-    response(&m, 0, "a.test", DNS_TYPE_A, 1, 0, 0);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
+    one_answer(&m);
+    answer_a(&m, 60, 203, 0, 113, 1);
     for (size_t n = 0; n < m.n; n++)
         assert_true(dns_filter_response(m.b, n, &q, NULL, NULL, f.out, sizeof f.out, f.addrs, 16, &f.res) < 0);
 }
@@ -1183,8 +1301,7 @@ static void test_output_space(void **state)
     size_t at = rr(&m, DNS_TYPE_CNAME, 1, 60);
     name_ptr(&m, "cdn", QNAME_OFF + 4);
     rr_end(&m, at);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
+    answer_a(&m, 60, 203, 0, 113, 1);
     opt(&m, 1232, 0);
     assert_int_equal(filter(&m, &q, NULL, &f), 0);
     size_t need = f.res.len;
@@ -1205,8 +1322,7 @@ static void test_truncate_for_udp(void **state)
         struct dns_query_info q = parsed("a.test", DNS_TYPE_A, edns ? 1232 : 0);
         response(&m, 0, "a.test", DNS_TYPE_A, 40, 0, edns);
         for (unsigned i = 0; i < 40; i++) {
-            u16(&m, 0xc000 | QNAME_OFF);
-            a_rr(&m, 1, 60, 203, 0, 113, i);
+            answer_a(&m, 60, 203, 0, 113, i);
         }
         if (edns)
             opt(&m, 1232, 0);
@@ -1230,8 +1346,7 @@ static void test_truncate_for_udp(void **state)
     /* No room even for the OPT: dropped. No room for the question: error. */
     struct dns_query_info q = parsed("a.test", DNS_TYPE_A, 1232);
     response(&m, 0, "a.test", DNS_TYPE_A, 1, 0, 1);
-    u16(&m, 0xc000 | QNAME_OFF);
-    a_rr(&m, 1, 60, 203, 0, 113, 1);
+    answer_a(&m, 60, 203, 0, 113, 1);
     opt(&m, 1232, 0);
     assert_int_equal(filter(&m, &q, NULL, &f), 0);
     uint8_t copy[512];
@@ -1248,15 +1363,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_a),
         cmocka_unit_test(test_query_edns),
-        cmocka_unit_test(test_query_bad_edns),
         cmocka_unit_test(test_query_lowercased),
-        cmocka_unit_test(test_query_compressed_rejected),
-        cmocka_unit_test(test_query_label_lengths),
-        cmocka_unit_test(test_query_name_length),
+        cmocka_unit_test(test_refused_queries),
+        cmocka_unit_test(test_query_longest),
         cmocka_unit_test(test_query_root_name),
         cmocka_unit_test(test_query_counts),
         cmocka_unit_test(test_query_truncated),
-        cmocka_unit_test(test_query_trailing),
         cmocka_unit_test(test_query_flags),
         cmocka_unit_test(test_query_name_chars),
         cmocka_unit_test(test_query_types),
@@ -1271,15 +1383,15 @@ int main(void)
         cmocka_unit_test(test_rebinding_dropped),
         cmocka_unit_test(test_aaaa_and_type_match),
         cmocka_unit_test(test_addr_limits_dups_and_ttl),
-        cmocka_unit_test(test_pointer_loops_and_bounds),
-        cmocka_unit_test(test_response_mismatch),
+        cmocka_unit_test(test_refused_responses),
+        cmocka_unit_test(test_pointer_chains_accepted),
+        cmocka_unit_test(test_question_case_differs),
         cmocka_unit_test(test_truncated_flag_kept),
         cmocka_unit_test(test_opt_only_with_client_edns),
-        cmocka_unit_test(test_opt_misplaced),
         cmocka_unit_test(test_authority_additional_dropped),
         cmocka_unit_test(test_txt_https_verbatim),
         cmocka_unit_test(test_names_in_rdata_decompressed),
-        cmocka_unit_test(test_bad_rdata),
+        cmocka_unit_test(test_response_prefixes),
         cmocka_unit_test(test_other_class_dropped),
         cmocka_unit_test(test_output_space),
         cmocka_unit_test(test_truncate_for_udp),
