@@ -230,6 +230,24 @@ run() {
 # sbx ARG...: run "$CLBOX" run ARG...
 sbx() { run "$CLBOX" run "$@"; }
 
+# refuses DESC ARG...: `clbox run ARG... -- touch MARKER` must be refused
+# as clbox refuses what it cannot build: exit 125, a message that begins
+# "clbox: ", and the command never run (no MARKER in the project).
+refuses() {
+    local desc=$1 marker="$PROJECT/.clbox-test-ran"
+    shift
+    rm -f "$marker"
+    sbx "$@" -- touch "$marker"
+    local ran=no
+    [ -e "$marker" ] && ran=yes
+    rm -f "$marker"
+    if [ "$RC" -eq 125 ] && [[ $ERR == clbox:* ]] && [ "$ran" = no ]; then
+        pass "$desc"
+    else
+        fail "$desc" "wanted exit 125, a 'clbox: ' message and nothing run; got exit $RC, command ran: $ran, stderr: $ERR"
+    fi
+}
+
 # under_tty CMDLINE: runs the shell command line CMDLINE under a fresh
 # pseudo-terminal made by script(1) (it becomes the controlling terminal of
 # a new session).  Sets RC, OUT (carriage returns removed) and ERR.

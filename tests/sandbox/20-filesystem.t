@@ -262,38 +262,27 @@ is "$OUT" "wrote" "--tmpfs PATH: PATH is empty and writable inside"
 ok "--tmpfs PATH: the host directory is untouched afterwards" test -f build/old.o -a ! -e build/new.o
 
 # --- refused mounts: exit 125, a clbox: message, the command does not run
-refused() {
-    local desc=$1
-    shift
-    rm -f "$PROJECT/ran-marker"
-    sbx "$@" -- touch "$PROJECT/ran-marker"
-    if [ "$RC" -eq 125 ] && grep -q '^clbox: ' <<<"$ERR" && [ ! -e "$PROJECT/ran-marker" ]; then
-        pass "$desc is refused (exit 125, 'clbox: ' message, nothing run)"
-    else
-        fail "$desc is refused (exit 125, 'clbox: ' message, nothing run)" "command ran: $([ -e "$PROJECT/ran-marker" ] && echo yes || echo no)"
-    fi
-}
-refused "--rw /" --rw /
-refused "--ro /" --ro /
-refused "--rw \$HOME" --rw "$HOME"
-refused "--ro \$HOME" --ro "$HOME"
-refused "--rw of an ancestor of \$HOME" --rw "$T_ROOT"
-refused "--rw \$HOME/" --rw "$HOME/"
-refused "--project /" --project /
-refused "--project \$HOME" --project "$HOME"
-refused "--rw /etc" --rw /etc
-refused "--rw /usr/lib" --rw /usr/lib
-refused "--rw /proc" --rw /proc
-refused "--rw /sys" --rw /sys
-refused "--rw /dev" --rw /dev
-refused "--ro of a nonexistent path" --ro "$T_ROOT/does-not-exist"
-refused "--rw of a nonexistent path" --rw "$T_ROOT/does-not-exist"
+refuses "--rw / is refused" --rw /
+refuses "--ro / is refused" --ro /
+refuses "--rw \$HOME is refused" --rw "$HOME"
+refuses "--ro \$HOME is refused" --ro "$HOME"
+refuses "--rw of an ancestor of \$HOME is refused" --rw "$T_ROOT"
+refuses "--rw \$HOME/ is refused" --rw "$HOME/"
+refuses "--project / is refused" --project /
+refuses "--project \$HOME is refused" --project "$HOME"
+refuses "--rw /etc is refused" --rw /etc
+refuses "--rw /usr/lib is refused" --rw /usr/lib
+refuses "--rw /proc is refused" --rw /proc
+refuses "--rw /sys is refused" --rw /sys
+refuses "--rw /dev is refused" --rw /dev
+refuses "--ro of a nonexistent path is refused" --ro "$T_ROOT/does-not-exist"
+refuses "--rw of a nonexistent path is refused" --rw "$T_ROOT/does-not-exist"
 ln -s / "$T_ROOT/root-link"
-refused "--rw of a symlink to /" --rw "$T_ROOT/root-link"
-refused "--rw of /etc spelled with .." --rw "$PROJECT/../../../../../../../etc"
-refused "--rw /bin (a link into /usr)" --rw /bin
-refused "--project of an ancestor of \$HOME" --project "$T_ROOT"
-refused "--ro of an ancestor of \$HOME" --ro "$T_ROOT"
+refuses "--rw of a symlink to / is refused" --rw "$T_ROOT/root-link"
+refuses "--rw of /etc spelled with .. is refused" --rw "$PROJECT/../../../../../../../etc"
+refuses "--rw /bin (a link into /usr) is refused" --rw /bin
+refuses "--project of an ancestor of \$HOME is refused" --project "$T_ROOT"
+refuses "--ro of an ancestor of \$HOME is refused" --ro "$T_ROOT"
 sbx --config-dir "$HOME" -- cat "$HOME/.ssh/id_rsa"
 diag "--config-dir \$HOME: exit $RC"
 unlike "$OUT" 'PRIVATE-KEY-MATERIAL' "--config-dir \$HOME does not expose ~/.ssh/id_rsa (refused or hidden)"

@@ -31,19 +31,13 @@ is "${crashes[*]:-}" "" "no bad value crashes clbox (exit >= 126)"
 is "${hangs[*]:-}" "" "no bad value hangs clbox"
 is "${unclear[*]:-}" "" "every refusal is exit 125 with a 'clbox: ' message; a missing value says it needs one"
 
-refused() { # DESCRIPTION ARGS...: clbox must refuse with exit 125
-    local what=$1
-    shift
-    run "$CLBOX" run "$@" -- true
-    if [ "$RC" -eq 125 ] && [[ $ERR == clbox:* ]]; then pass "$what"; else fail "$what" "rc=$RC err=$ERR"; fi
-}
-refused "--allow '*' is refused" --allow '*'
-refused "--allow '' is refused" --allow ''
-refused "--project / is refused" --project /
-refused "--config-dir /etc is refused" --config-dir /etc
-refused "--rw / is refused" --rw /
-refused "--rw of the whole home is refused" --rw "$HOME"
-refused "--ro of the whole home is refused" --ro "$HOME"
+refuses "--allow '*' is refused" --allow '*'
+refuses "--allow '' is refused" --allow ''
+refuses "--project / is refused" --project /
+refuses "--config-dir /etc is refused" --config-dir /etc
+refuses "--rw / is refused" --rw /
+refuses "--rw of the whole home is refused" --rw "$HOME"
+refuses "--ro of the whole home is refused" --ro "$HOME"
 run "$CLBOX" run --rw "$PROJECT/../../../etc" -- true
 is "$RC" 125 "a path with .. that lands on /etc is judged where it lands: refused"
 done_testing
