@@ -46,7 +46,8 @@ static int parse_and_plan(int argc, char **argv, struct options *opts, struct ho
         cli_print_run_help(stdout);
         return 1;
     }
-    clbox_verbosity = opts->verbosity;
+    /* The plan carries it; planning itself already speaks with it. */
+    message_set_verbosity(opts->verbosity);
     if (plan_build(opts, host, plan, err, sizeof err) < 0)
         die("%s", err);
     return 0;

@@ -106,6 +106,7 @@ _Noreturn static void exec_command(const struct plan *plan, const struct init_pt
 _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int channel)
 {
     char err[512];
+    message_set_verbosity(plan->verbosity);
     /* First, while the launcher writes the id maps and starts the network
      * stack, and while the host's filesystem is still the one in view. */
     if (plan->net == NET_FILTERED && nft_load(err, sizeof err) < 0)

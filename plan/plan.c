@@ -151,7 +151,7 @@ static int resolve_config_dir(const struct options *opts, const struct host_fact
         return set_error(err, errlen, "cannot create the config dir %s: %s (choose another with --config-dir DIR)",
                     wanted, strerror(errno));
     /* Said once, on the run that creates it: where the login will live. */
-    if (!existed && clbox_verbosity >= VERBOSITY_NORMAL)
+    if (!existed && plan->verbosity >= VERBOSITY_NORMAL)
         warnx_clbox("created %s: Claude Code keeps its login and history there (CLAUDE_CONFIG_DIR) from now on; "
                     "to use your existing ~/.claude instead, pass --config-dir ~/.claude, but know that the sandbox "
                     "can then write settings, hooks and commands that the Claude Code you run outside obeys (those "
@@ -353,7 +353,8 @@ static bool cwd_visible(const struct plan *plan, const char *cwd)
 int plan_build(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
                size_t errlen)
 {
-    *plan = (struct plan){.uid = host->uid, .gid = host->gid, .net = opts->net, .log_fd = -1};
+    *plan = (struct plan){.uid = host->uid, .gid = host->gid, .net = opts->net, .log_fd = -1,
+                          .verbosity = opts->verbosity};
     plan->argv = opts->command;
     plan->home = xstrdup(host->home);
     plan->hostname = xstrdup("clbox");

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "common/message.h"
 #include "common/util.h"
 #include "netns/codec/allowlist.h"
 #include "netns/codec/carveout.h"
@@ -59,6 +60,7 @@ struct plan {
     /* Bit N set: fd N is a terminal, so the command gets the sandbox's own
      * pty there, which clbox relays to the user's terminal; 0: no pty. */
     unsigned terminal_streams;
+    enum verbosity verbosity; /* -q, -v: what clbox says, in the launcher and in init */
 };
 
 /* Adds a mount; one already at the same path is replaced. */

@@ -28,7 +28,7 @@ static pid_t start_gate(const struct plan *plan, const int *fds)
         .tcp_fd = fds[1],
         .nft_fd = fds[2],
         .log_fd = fds[3],
-        .quiet = clbox_verbosity == VERBOSITY_QUIET,
+        .quiet = plan->verbosity == VERBOSITY_QUIET,
         /* The gate's own copy: gate_forget() closes it in the launcher. */
         .log_file_fd = plan->log_fd >= 0 ? fcntl(plan->log_fd, F_DUPFD_CLOEXEC, 3) : -1,
     };
