@@ -358,6 +358,8 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
     plan->argv = opts->command;
     plan->home = xstrdup(host->home);
     plan->hostname = xstrdup("clbox");
+    const char *mount_api = host_env(host, "CLBOX_MOUNT_API");
+    plan->legacy_mount_api = mount_api && strcmp(mount_api, "legacy") == 0;
     for (size_t i = 0; i < opts->profiles.len; i++)
         strv_push_dup(&plan->profiles, opts->profiles.items[i]);
     if (plan_choose_backend(opts, host, plan, err, errlen) < 0 || resolve_project(opts, host, plan, err, errlen) < 0 ||

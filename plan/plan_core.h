@@ -61,6 +61,7 @@ struct plan {
      * pty there, which clbox relays to the user's terminal; 0: no pty. */
     unsigned terminal_streams;
     enum verbosity verbosity; /* -q, -v: what clbox says, in the launcher and in init */
+    bool legacy_mount_api;    /* $CLBOX_MOUNT_API=legacy: init binds without open_tree/mount_setattr */
 };
 
 /* Adds a mount; one already at the same path is replaced. */
