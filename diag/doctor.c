@@ -239,9 +239,9 @@ static void check_tun(struct doctor *d)
 
 /* Runs `STACK OPTION`; false (with the reason in c->output) if it did not
  * exit 0. */
-static bool run_stack(enum netstack_kind kind, const char *binary, const char *option, struct child *c)
+static bool run_stack(enum net_backend kind, const char *binary, const char *option, struct child *c)
 {
-    const char *argv[] = {netstack_name(kind), option, NULL};
+    const char *argv[] = {net_backend_name(kind), option, NULL};
     struct child_exec_request x = {.path = binary, .argv = argv};
     child_run_bounded(child_exec, &x, CHILD_TIMEOUT_MS, c);
     return child_succeeded(c);
@@ -249,14 +249,14 @@ static bool run_stack(enum netstack_kind kind, const char *binary, const char *o
 
 /* The options clbox passes (see netns/slirp.c and netns/pasta.c) that the
  * stack's `--help` lacks. */
-static void missing_options(enum netstack_kind kind, const char *help, char *missing, size_t len)
+static void missing_options(enum net_backend kind, const char *help, char *missing, size_t len)
 {
     static const char *const slirp_used[] = {"--disable-dns", "--enable-sandbox", "--enable-seccomp",
                                              "--disable-host-loopback", "--userns-path", "--ready-fd", "--exit-fd",
                                              NULL};
     static const char *const pasta_used[] = {"--config-net", "--ns-ifname", "--no-map-gw", "--tcp-ns", "--udp-ns",
                                              "--dns-forward", "--pid", "--ipv4-only", NULL};
-    const char *const *used = kind == NETSTACK_PASTA ? pasta_used : slirp_used;
+    const char *const *used = kind == NET_BACKEND_PASTA ? pasta_used : slirp_used;
     size_t n = 0;
     missing[0] = '\0';
     for (size_t i = 0; used[i]; i++)
@@ -266,13 +266,13 @@ static void missing_options(enum netstack_kind kind, const char *help, char *mis
 
 /* slirp4netns is what clbox uses unless told otherwise: without it the
  * network needs fixing.  pasta is an option, so its absence is a note. */
-static void report_stack_missing(struct doctor *d, enum netstack_kind kind)
+static void report_stack_missing(struct doctor *d, enum net_backend kind)
 {
-    const char *name = netstack_name(kind), *var = netstack_override_var(kind), *override = getenv(var);
+    const char *name = net_backend_name(kind), *var = net_backend_override_var(kind), *override = getenv(var);
     if (override && *override)
         say(d, VERDICT_FIX, name, "%s=%s is not an executable file — point it at %s, or unset it", var, override,
             name);
-    else if (kind == NETSTACK_PASTA)
+    else if (kind == NET_BACKEND_PASTA)
         say(d, VERDICT_NOTE, name, "not found in PATH — only --net-backend pasta needs it ('sudo apt-get install "
             "passt')");
     else
@@ -280,9 +280,9 @@ static void report_stack_missing(struct doctor *d, enum netstack_kind kind)
             "slirp4netns' (or your distribution's package); or run with --net none");
 }
 
-static void check_stack(struct doctor *d, enum netstack_kind kind)
+static void check_stack(struct doctor *d, enum net_backend kind)
 {
-    const char *name = netstack_name(kind);
+    const char *name = net_backend_name(kind);
     autofree char *binary = netstack_find_binary(kind);
     if (!binary) {
         report_stack_missing(d, kind);
@@ -301,7 +301,7 @@ static void check_stack(struct doctor *d, enum netstack_kind kind)
     snprintf(version, sizeof version, "%.*s", (int)strcspn(c.output, "\n"), c.output);
     char missing[256];
     /* pasta's --help exits 1: only what it prints counts. */
-    if (!run_stack(kind, binary, "--help", &c) && kind != NETSTACK_PASTA)
+    if (!run_stack(kind, binary, "--help", &c) && kind != NET_BACKEND_PASTA)
         snprintf(missing, sizeof missing, "(its --help failed)");
     else
         missing_options(kind, c.output, missing, sizeof missing);
@@ -561,8 +561,8 @@ int doctor_run(FILE *out)
     for (size_t i = 0; i < N_USERNS_SETTINGS; i++)
         check_userns_setting(&d, &userns_settings[i]);
     check_tun(&d);
-    check_stack(&d, NETSTACK_SLIRP4NETNS);
-    check_stack(&d, NETSTACK_PASTA);
+    check_stack(&d, NET_BACKEND_SLIRP4NETNS);
+    check_stack(&d, NET_BACKEND_PASTA);
     check_nft(&d);
     check_sandbox(&d, "none");
     check_sandbox(&d, "filtered");

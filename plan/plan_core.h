@@ -45,7 +45,7 @@ struct plan {
     uid_t uid;
     gid_t gid;
     enum net_mode net;
-    enum net_backend net_backend; /* never NET_BACKEND_UNSET */
+    enum net_backend net_backend;
     struct allowlist allowlist;
     struct carveouts carveouts; /* --net filtered: what allowed ranges leave out */
     unsigned short *host_ports;

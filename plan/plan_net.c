@@ -67,7 +67,7 @@ int plan_choose_backend(const struct options *opts, const struct host_facts *hos
                           size_t errlen)
 {
     plan->net_backend = opts->net_backend;
-    if (plan->net_backend != NET_BACKEND_UNSET)
+    if (opts->net_backend_set)
         return 0;
     plan->net_backend = NET_BACKEND_SLIRP4NETNS;
     const char *named = host_env(host, "CLBOX_NET_BACKEND");
