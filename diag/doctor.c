@@ -28,6 +28,7 @@
 #include "diag/child.h"
 #include "netns/kernel/nft.h"
 #include "plan/host.h"
+#include "plan/plan_net.h"
 #include "plan/plan_core.h"
 #include "proc/userns.h"
 
@@ -44,6 +45,7 @@ struct doctor {
     bool userns_works;       /* the checks that need one are not tried without it */
     bool have_host;
     struct host_facts host;  /* home and environment, read the way `run` reads them */
+    char host_err[512];      /* why they could not be read, said in its place among the checks */
 };
 
 static void say(struct doctor *d, enum verdict v, const char *what, const char *fmt, ...)
@@ -266,10 +268,10 @@ static void missing_options(enum net_backend kind, const char *help, char *missi
 
 /* slirp4netns is what clbox uses unless told otherwise: without it the
  * network needs fixing.  pasta is an option, so its absence is a note. */
-static void report_stack_missing(struct doctor *d, enum net_backend kind)
+static void report_stack_missing(struct doctor *d, enum net_backend kind, const char *override)
 {
-    const char *name = net_backend_name(kind), *var = net_backend_override_var(kind), *override = getenv(var);
-    if (override && *override)
+    const char *name = net_backend_name(kind), *var = net_backend_override_var(kind);
+    if (override)
         say(d, VERDICT_FIX, name, "%s=%s is not an executable file — point it at %s, or unset it", var, override,
             name);
     else if (kind == NET_BACKEND_PASTA)
@@ -283,9 +285,10 @@ static void report_stack_missing(struct doctor *d, enum net_backend kind)
 static void check_stack(struct doctor *d, enum net_backend kind)
 {
     const char *name = net_backend_name(kind);
-    autofree char *binary = netstack_find_binary(kind);
+    const char *override = NULL;
+    autofree char *binary = plan_find_stack_binary(&d->host, kind, &override);
     if (!binary) {
-        report_stack_missing(d, kind);
+        report_stack_missing(d, kind, override);
         return;
     }
     struct child c;
@@ -535,12 +538,13 @@ static void check_config_dir(struct doctor *d)
 
 /* ----------------------------------------------------------------- all */
 
+/* The host facts are read first, as `run` reads them (their environment
+ * is there even when the home is not); a failure is said here, before the
+ * checks that need the home. */
 static void read_host(struct doctor *d)
 {
-    char err[512];
-    d->have_host = host_facts_read(&d->host, err, sizeof err) == 0;
     if (!d->have_host)
-        say(d, VERDICT_FIX, "environment", "%s", err);
+        say(d, VERDICT_FIX, "environment", "%s", d->host_err);
 }
 
 static void summarize(struct doctor *d)
@@ -555,6 +559,7 @@ static void summarize(struct doctor *d)
 int doctor_run(FILE *out)
 {
     struct doctor d = {.out = out};
+    d.have_host = host_facts_read(&d.host, d.host_err, sizeof d.host_err) == 0;
     fprintf(out, "clbox %s doctor, as uid %u\n", PACKAGE_VERSION, (unsigned)getuid());
     check_kernel(&d);
     check_userns(&d);

@@ -52,5 +52,7 @@ void plan_free(struct plan *plan)
     if (plan->log_file && plan->log_fd >= 0)
         close(plan->log_fd);
     free(plan->log_file);
+    free(plan->stack_binary);
+    free(plan->stack_override);
     *plan = (struct plan){0};
 }

@@ -46,6 +46,8 @@ struct plan {
     gid_t gid;
     enum net_mode net;
     enum net_backend net_backend;
+    char *stack_binary;     /* the network stack's program to exec; NULL: none found, said when it would start */
+    char *stack_override;   /* $CLBOX_SLIRP4NETNS or $CLBOX_PASTA as set, or NULL: named in that message */
     struct allowlist allowlist;
     struct carveouts carveouts; /* --net filtered: what allowed ranges leave out */
     unsigned short *host_ports;

@@ -58,6 +58,8 @@ int net_launch(const struct plan *plan, pid_t init, int channel, struct net_sess
     char err[1024];
     struct netstack_options sopts = {
         .kind = plan->net_backend,
+        .binary = plan->stack_binary,
+        .override = plan->stack_override,
         .sandbox_pid = init,
         .host_loopback = plan->n_host_ports > 0,
         .dns = plan->net == NET_OPEN,

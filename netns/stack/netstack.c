@@ -20,28 +20,13 @@ static const char *package_name(enum net_backend kind)
     return kind == NET_BACKEND_PASTA ? "passt" : "slirp4netns";
 }
 
-char *netstack_find_binary(enum net_backend kind)
+/* The plan found no program to run: say which, and how to get one. */
+static int binary_or_say(const struct netstack_options *opts, char *err, size_t errlen)
 {
-    const char *override = getenv(net_backend_override_var(kind));
-    if (override && *override)
-        return access(override, X_OK) == 0 ? xstrdup(override) : NULL;
-    const char *path = getenv("PATH");
-    autofree char *copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-    char *save = NULL;
-    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-        autofree char *candidate = xasprintf("%s/%s", dir, net_backend_name(kind));
-        if (access(candidate, X_OK) == 0)
-            return steal_ptr(&candidate);
-    }
-    return NULL;
-}
-
-static int find_binary_or_say(enum net_backend kind, char **binary, char *err, size_t errlen)
-{
-    *binary = netstack_find_binary(kind);
-    if (*binary)
+    if (opts->binary)
         return 0;
-    const char *var = net_backend_override_var(kind), *override = getenv(var), *name = net_backend_name(kind);
+    enum net_backend kind = opts->kind;
+    const char *var = net_backend_override_var(kind), *override = opts->override, *name = net_backend_name(kind);
     if (override && *override)
         snprintf(err, errlen, "%s=%s is not an executable file (point it at %s, or unset it to use the one on PATH)",
                  var, override, name);
@@ -110,8 +95,7 @@ _Noreturn static void exec_stack(const char *binary, const struct netstack_optio
 int netstack_start(const struct netstack_options *opts, struct netstack *stack, char *err, size_t errlen)
 {
     *stack = NETSTACK_INIT(opts->kind);
-    autofree char *binary = NULL;
-    if (find_binary_or_say(opts->kind, &binary, err, errlen) < 0 || check_tun(opts->kind, err, errlen) < 0)
+    if (binary_or_say(opts, err, errlen) < 0 || check_tun(opts->kind, err, errlen) < 0)
         return -1;
     int ready[2], exitp[2] = {-1, -1};
     /* pasta's lifetime is the launcher's (see exec_stack), so only
@@ -131,7 +115,7 @@ int netstack_start(const struct netstack_options *opts, struct netstack *stack, 
         return -1;
     }
     if (pid == 0)
-        exec_stack(binary, opts, launcher, ready[1], exitp[0], output);
+        exec_stack(opts->binary, opts, launcher, ready[1], exitp[0], output);
     close(ready[1]);
     if (exit_pipe)
         close(exitp[0]);

@@ -22,6 +22,8 @@ struct netstack {
 
 struct netstack_options {
     enum net_backend kind;
+    const char *binary;   /* the program to run (the plan's); NULL: none was found */
+    const char *override; /* the value of kind's override variable, when one was set */
     pid_t sandbox_pid;
     bool host_loopback; /* let 10.0.2.2 reach the host's 127.0.0.1 */
     bool dns;           /* the stack's own forwarder at 10.0.2.3 (--net open only) */
@@ -29,9 +31,6 @@ struct netstack_options {
 
 #define NETSTACK_INIT(k) ((struct netstack){.kind = (k), .pid = -1, .ready_fd = -1, .exit_fd = -1, .log_fd = -1})
 
-/* The program to run: the override alone when set, else the first on
- * PATH.  NULL if there is none. */
-char *netstack_find_binary(enum net_backend kind);
 /* Checks what the stack needs, then starts it.  Returns 0, or -1 with a
  * message saying what is missing and how to fix it. */
 int netstack_start(const struct netstack_options *opts, struct netstack *stack, char *err, size_t errlen);
