@@ -372,9 +372,9 @@ static void check_nft(struct doctor *d)
 /* A scratch project to run the sandbox in, so that the check works from
  * any directory and leaves nothing behind: `run` would otherwise refuse a
  * home directory as project, and create the real config dir. */
-static char *scratch_dir(void)
+static char *scratch_dir(const struct doctor *d)
 {
-    const char *tmp = getenv("TMPDIR");
+    const char *tmp = host_env(&d->host, "TMPDIR");
     char *dir = xasprintf("%s/clbox-doctor.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/tmp");
     if (mkdtemp(dir))
         return dir;
@@ -402,7 +402,7 @@ static void check_sandbox(struct doctor *d, const char *net)
     autofree char *what = xasprintf("sandbox starts, --net %s", net);
     if (not_tried_without_userns(d, what))
         return;
-    autofree char *project = scratch_dir();
+    autofree char *project = scratch_dir(d);
     if (!project) {
         say(d, VERDICT_NOTE, what, "not tried: cannot create a scratch directory in $TMPDIR or /tmp: %s",
             strerror(errno));

@@ -32,6 +32,15 @@ bool plan_has_mount_at(const struct plan *plan, const char *path)
     return false;
 }
 
+const char *plan_env_value(const struct plan *plan, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < plan->env.len; i++)
+        if (strncmp(plan->env.items[i], name, len) == 0 && plan->env.items[i][len] == '=')
+            return plan->env.items[i] + len + 1;
+    return NULL;
+}
+
 void plan_free(struct plan *plan)
 {
     free(plan->project);

@@ -70,6 +70,8 @@ struct plan {
 void plan_add(struct plan *plan, enum mount_kind kind, const char *path, const char *source, mode_t mode,
               const char *why);
 bool plan_has_mount_at(const struct plan *plan, const char *path);
+/* The value of NAME in the command's environment (plan.env), or NULL. */
+const char *plan_env_value(const struct plan *plan, const char *name);
 void plan_free(struct plan *plan);
 
 #endif
