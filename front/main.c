@@ -17,6 +17,7 @@
 #include "plan/plan.h"
 #include "plan/plan_core.h"
 #include "plan/plan_print.h"
+#include "plan/plan_realise.h"
 #include "run/sandbox.h"
 
 static void print_usage(FILE *out)
@@ -60,6 +61,15 @@ static void plan_or_die(const struct options *opts, const struct host_facts *hos
         die("%s", err);
 }
 
+/* What the plan needs on the host, made just before the sandbox; never
+ * for --dry-run. */
+static void realise_or_die(const struct host_facts *host, struct plan *plan)
+{
+    char err[CLI_MAX_VALUE + 256];
+    if (plan_realise(host, plan, err, sizeof err) < 0)
+        die("%s", err);
+}
+
 static int parse_and_plan(int argc, char **argv, struct options *opts, struct host_facts *host, struct plan *plan)
 {
     if (parse_options(argc, argv, opts, host) > 0)
@@ -100,6 +110,7 @@ static int cmd_run(int argc, char **argv)
         plan_print(&plan, stdout);
         return finish(&opts, &host, &plan, 0);
     }
+    realise_or_die(&host, &plan);
     /* Audited unless the user let the command change such files on purpose. */
     struct audit_snapshot snap;
     audit_take(&plan, &host, !opts.allow_project_config, &snap);
@@ -158,6 +169,8 @@ static int cmd_check(int argc, char **argv)
     opts.command = inside;
     opts.command_argc = name[0] ? 5 : 3;
     plan_or_die(&opts, &host, &plan);
+    if (!opts.dry_run)
+        realise_or_die(&host, &plan);
     int status = sandbox_run(&plan, NULL);
     free(args);
     return finish(&opts, &host, &plan, status);

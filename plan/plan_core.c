@@ -46,6 +46,7 @@ void plan_free(struct plan *plan)
     free(plan->project);
     free(plan->cwd);
     free(plan->config_dir);
+    free(plan->config_dir_to_create);
     free(plan->home);
     free(plan->hostname);
     for (size_t i = 0; i < plan->n_mounts; i++) {

@@ -40,7 +40,8 @@ struct plan {
     char **argv;            /* the command and its arguments */
     char *project;          /* read-write at its own path */
     char *cwd;              /* working directory inside */
-    char *config_dir;       /* persistent CLAUDE_CONFIG_DIR */
+    char *config_dir;       /* persistent CLAUDE_CONFIG_DIR, physical */
+    char *config_dir_to_create; /* missing: the path as asked, which plan_realise() creates; else NULL */
     char *home;
     uid_t uid;
     gid_t gid;

@@ -119,8 +119,8 @@ int plan_build_network(const struct options *opts, const struct host_facts *host
     }
     if (opts->log_file)
         plan->log_file = path_normalize(opts->log_file, host->cwd);
-    /* Opened now, before any sandbox runs, and only where a gate writes it. */
-    if (opts->log_file && plan->net == NET_FILTERED && plan_open_log(plan, opts->dry_run, err, errlen) < 0)
+    /* Checked now, and opened by plan_realise(), only where a gate writes it. */
+    if (opts->log_file && plan->net == NET_FILTERED && plan_open_log(plan, true, err, errlen) < 0)
         return -1;
     if (plan->net == NET_NONE)
         return 0;
