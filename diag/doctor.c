@@ -28,6 +28,7 @@
 #include "diag/child.h"
 #include "netns/kernel/nft.h"
 #include "plan/host.h"
+#include "plan/plan.h"
 #include "plan/plan_net.h"
 #include "plan/plan_core.h"
 #include "proc/userns.h"
@@ -452,16 +453,6 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The value of NAME in the environment `run` reads, if it is absolute. */
-static const char *absolute_env(const struct doctor *d, const char *name)
-{
-    size_t n = strlen(name);
-    for (char **e = d->host.environ; e && *e; e++)
-        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=' && (*e)[n + 1] == '/')
-            return *e + n + 1;
-    return NULL;
-}
-
 /* Which profile directories exist.  Kept apart so that it can grow into
  * saying which profiles resolve, and from where. */
 /* Every profile that a name finds: it must resolve, expanded, as `run`
@@ -509,14 +500,12 @@ static void report_missing_config_dir(struct doctor *d, const char *dir)
             "choose another with --config-dir DIR", dir, parent);
 }
 
-/* The default config dir, as plan.c resolves it. */
+/* The default config dir, by the planner's own resolver. */
 static void check_config_dir(struct doctor *d)
 {
     if (!d->have_host)
         return;
-    const char *xdg = absolute_env(d, "XDG_DATA_HOME");
-    autofree char *dir = xdg ? xasprintf("%s/clbox/claude", xdg)
-                             : xasprintf("%s/.local/share/clbox/claude", d->host.home);
+    autofree char *dir = plan_config_dir_path(NULL, &d->host);
     struct stat st;
     if (stat(dir, &st) < 0) {
         if (errno == ENOENT)
