@@ -7,7 +7,9 @@
 
 #include "common/util.h"
 
-enum verbosity clbox_verbosity = VERBOSITY_NORMAL;
+static enum verbosity message_verbosity = VERBOSITY_NORMAL;
+
+void message_set_verbosity(enum verbosity verbosity) { message_verbosity = verbosity; }
 
 /* A terminal held raw while clbox relays the command's pty (or a pty the
  * command made raw) moves down on \n without going back to the margin. */
@@ -42,7 +44,7 @@ void warnx_clbox(const char *fmt, ...)
 
 void verbose(const char *fmt, ...)
 {
-    if (clbox_verbosity < VERBOSITY_VERBOSE)
+    if (message_verbosity < VERBOSITY_VERBOSE)
         return;
     va_list ap;
     va_start(ap, fmt);

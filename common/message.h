@@ -12,10 +12,12 @@ enum {
     EXIT_NOT_FOUND = 127,      /* the command does not exist inside */
 };
 
-/* Verbosity is global: it is set once from the command line and read by the
- * message helpers everywhere, including the sandbox's init. */
+/* The verbosity is the plan's (struct plan); the message helpers keep a
+ * copy of their own, set once per process: by the launcher once its
+ * options are known (planning speaks too), by the sandbox's init from the
+ * plan it is given. */
 enum verbosity { VERBOSITY_QUIET = -1, VERBOSITY_NORMAL = 0, VERBOSITY_VERBOSE = 1 };
-extern enum verbosity clbox_verbosity;
+void message_set_verbosity(enum verbosity verbosity);
 
 /* "clbox: <message>" on stderr. */
 void warnx_clbox(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -28,6 +28,8 @@
 #include "diag/child.h"
 #include "netns/kernel/nft.h"
 #include "plan/host.h"
+#include "plan/plan.h"
+#include "plan/plan_net.h"
 #include "plan/plan_core.h"
 #include "proc/userns.h"
 
@@ -44,6 +46,7 @@ struct doctor {
     bool userns_works;       /* the checks that need one are not tried without it */
     bool have_host;
     struct host_facts host;  /* home and environment, read the way `run` reads them */
+    char host_err[512];      /* why they could not be read, said in its place among the checks */
 };
 
 static void say(struct doctor *d, enum verdict v, const char *what, const char *fmt, ...)
@@ -239,9 +242,9 @@ static void check_tun(struct doctor *d)
 
 /* Runs `STACK OPTION`; false (with the reason in c->output) if it did not
  * exit 0. */
-static bool run_stack(enum netstack_kind kind, const char *binary, const char *option, struct child *c)
+static bool run_stack(enum net_backend kind, const char *binary, const char *option, struct child *c)
 {
-    const char *argv[] = {netstack_name(kind), option, NULL};
+    const char *argv[] = {net_backend_name(kind), option, NULL};
     struct child_exec_request x = {.path = binary, .argv = argv};
     child_run_bounded(child_exec, &x, CHILD_TIMEOUT_MS, c);
     return child_succeeded(c);
@@ -249,14 +252,14 @@ static bool run_stack(enum netstack_kind kind, const char *binary, const char *o
 
 /* The options clbox passes (see netns/slirp.c and netns/pasta.c) that the
  * stack's `--help` lacks. */
-static void missing_options(enum netstack_kind kind, const char *help, char *missing, size_t len)
+static void missing_options(enum net_backend kind, const char *help, char *missing, size_t len)
 {
     static const char *const slirp_used[] = {"--disable-dns", "--enable-sandbox", "--enable-seccomp",
                                              "--disable-host-loopback", "--userns-path", "--ready-fd", "--exit-fd",
                                              NULL};
     static const char *const pasta_used[] = {"--config-net", "--ns-ifname", "--no-map-gw", "--tcp-ns", "--udp-ns",
                                              "--dns-forward", "--pid", "--ipv4-only", NULL};
-    const char *const *used = kind == NETSTACK_PASTA ? pasta_used : slirp_used;
+    const char *const *used = kind == NET_BACKEND_PASTA ? pasta_used : slirp_used;
     size_t n = 0;
     missing[0] = '\0';
     for (size_t i = 0; used[i]; i++)
@@ -266,13 +269,13 @@ static void missing_options(enum netstack_kind kind, const char *help, char *mis
 
 /* slirp4netns is what clbox uses unless told otherwise: without it the
  * network needs fixing.  pasta is an option, so its absence is a note. */
-static void report_stack_missing(struct doctor *d, enum netstack_kind kind)
+static void report_stack_missing(struct doctor *d, enum net_backend kind, const char *override)
 {
-    const char *name = netstack_name(kind), *var = netstack_override_var(kind), *override = getenv(var);
-    if (override && *override)
+    const char *name = net_backend_name(kind), *var = net_backend_override_var(kind);
+    if (override)
         say(d, VERDICT_FIX, name, "%s=%s is not an executable file — point it at %s, or unset it", var, override,
             name);
-    else if (kind == NETSTACK_PASTA)
+    else if (kind == NET_BACKEND_PASTA)
         say(d, VERDICT_NOTE, name, "not found in PATH — only --net-backend pasta needs it ('sudo apt-get install "
             "passt')");
     else
@@ -280,12 +283,13 @@ static void report_stack_missing(struct doctor *d, enum netstack_kind kind)
             "slirp4netns' (or your distribution's package); or run with --net none");
 }
 
-static void check_stack(struct doctor *d, enum netstack_kind kind)
+static void check_stack(struct doctor *d, enum net_backend kind)
 {
-    const char *name = netstack_name(kind);
-    autofree char *binary = netstack_find_binary(kind);
+    const char *name = net_backend_name(kind);
+    const char *override = NULL;
+    autofree char *binary = plan_find_stack_binary(&d->host, kind, &override);
     if (!binary) {
-        report_stack_missing(d, kind);
+        report_stack_missing(d, kind, override);
         return;
     }
     struct child c;
@@ -301,7 +305,7 @@ static void check_stack(struct doctor *d, enum netstack_kind kind)
     snprintf(version, sizeof version, "%.*s", (int)strcspn(c.output, "\n"), c.output);
     char missing[256];
     /* pasta's --help exits 1: only what it prints counts. */
-    if (!run_stack(kind, binary, "--help", &c) && kind != NETSTACK_PASTA)
+    if (!run_stack(kind, binary, "--help", &c) && kind != NET_BACKEND_PASTA)
         snprintf(missing, sizeof missing, "(its --help failed)");
     else
         missing_options(kind, c.output, missing, sizeof missing);
@@ -369,9 +373,9 @@ static void check_nft(struct doctor *d)
 /* A scratch project to run the sandbox in, so that the check works from
  * any directory and leaves nothing behind: `run` would otherwise refuse a
  * home directory as project, and create the real config dir. */
-static char *scratch_dir(void)
+static char *scratch_dir(const struct doctor *d)
 {
-    const char *tmp = getenv("TMPDIR");
+    const char *tmp = host_env(&d->host, "TMPDIR");
     char *dir = xasprintf("%s/clbox-doctor.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/tmp");
     if (mkdtemp(dir))
         return dir;
@@ -399,7 +403,7 @@ static void check_sandbox(struct doctor *d, const char *net)
     autofree char *what = xasprintf("sandbox starts, --net %s", net);
     if (not_tried_without_userns(d, what))
         return;
-    autofree char *project = scratch_dir();
+    autofree char *project = scratch_dir(d);
     if (!project) {
         say(d, VERDICT_NOTE, what, "not tried: cannot create a scratch directory in $TMPDIR or /tmp: %s",
             strerror(errno));
@@ -449,16 +453,6 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The value of NAME in the environment `run` reads, if it is absolute. */
-static const char *absolute_env(const struct doctor *d, const char *name)
-{
-    size_t n = strlen(name);
-    for (char **e = d->host.environ; e && *e; e++)
-        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=' && (*e)[n + 1] == '/')
-            return *e + n + 1;
-    return NULL;
-}
-
 /* Which profile directories exist.  Kept apart so that it can grow into
  * saying which profiles resolve, and from where. */
 /* Every profile that a name finds: it must resolve, expanded, as `run`
@@ -506,14 +500,12 @@ static void report_missing_config_dir(struct doctor *d, const char *dir)
             "choose another with --config-dir DIR", dir, parent);
 }
 
-/* The default config dir, as plan.c resolves it. */
+/* The default config dir, by the planner's own resolver. */
 static void check_config_dir(struct doctor *d)
 {
     if (!d->have_host)
         return;
-    const char *xdg = absolute_env(d, "XDG_DATA_HOME");
-    autofree char *dir = xdg ? xasprintf("%s/clbox/claude", xdg)
-                             : xasprintf("%s/.local/share/clbox/claude", d->host.home);
+    autofree char *dir = plan_config_dir_path(NULL, &d->host);
     struct stat st;
     if (stat(dir, &st) < 0) {
         if (errno == ENOENT)
@@ -535,12 +527,13 @@ static void check_config_dir(struct doctor *d)
 
 /* ----------------------------------------------------------------- all */
 
+/* The host facts are read first, as `run` reads them (their environment
+ * is there even when the home is not); a failure is said here, before the
+ * checks that need the home. */
 static void read_host(struct doctor *d)
 {
-    char err[512];
-    d->have_host = host_facts_read(&d->host, err, sizeof err) == 0;
     if (!d->have_host)
-        say(d, VERDICT_FIX, "environment", "%s", err);
+        say(d, VERDICT_FIX, "environment", "%s", d->host_err);
 }
 
 static void summarize(struct doctor *d)
@@ -555,14 +548,15 @@ static void summarize(struct doctor *d)
 int doctor_run(FILE *out)
 {
     struct doctor d = {.out = out};
+    d.have_host = host_facts_read(&d.host, d.host_err, sizeof d.host_err) == 0;
     fprintf(out, "clbox %s doctor, as uid %u\n", PACKAGE_VERSION, (unsigned)getuid());
     check_kernel(&d);
     check_userns(&d);
     for (size_t i = 0; i < N_USERNS_SETTINGS; i++)
         check_userns_setting(&d, &userns_settings[i]);
     check_tun(&d);
-    check_stack(&d, NETSTACK_SLIRP4NETNS);
-    check_stack(&d, NETSTACK_PASTA);
+    check_stack(&d, NET_BACKEND_SLIRP4NETNS);
+    check_stack(&d, NET_BACKEND_PASTA);
     check_nft(&d);
     check_sandbox(&d, "none");
     check_sandbox(&d, "filtered");

@@ -10,12 +10,14 @@
 #include "common/util.h"
 #include "diag/doctor.h"
 #include "diag/selftest.h"
+#include "netns/codec/allowlist.h"
 #include "options/cli.h"
 #include "options/profile.h"
 #include "plan/host.h"
 #include "plan/plan.h"
 #include "plan/plan_core.h"
 #include "plan/plan_print.h"
+#include "plan/plan_realise.h"
 #include "run/sandbox.h"
 
 static void print_usage(FILE *out)
@@ -32,7 +34,8 @@ static void print_usage(FILE *out)
           out);
 }
 
-static int parse_and_plan(int argc, char **argv, struct options *opts, struct host_facts *host, struct plan *plan)
+/* The host facts and the options.  Returns 1 when --help was printed. */
+static int parse_options(int argc, char **argv, struct options *opts, struct host_facts *host)
 {
     char err[CLI_MAX_VALUE + 256];
     if (host_facts_read(host, err, sizeof err) < 0)
@@ -46,9 +49,32 @@ static int parse_and_plan(int argc, char **argv, struct options *opts, struct ho
         cli_print_run_help(stdout);
         return 1;
     }
-    clbox_verbosity = opts->verbosity;
+    /* The plan carries it; planning itself already speaks with it. */
+    message_set_verbosity(opts->verbosity);
+    return 0;
+}
+
+static void plan_or_die(const struct options *opts, const struct host_facts *host, struct plan *plan)
+{
+    char err[CLI_MAX_VALUE + 256];
     if (plan_build(opts, host, plan, err, sizeof err) < 0)
         die("%s", err);
+}
+
+/* What the plan needs on the host, made just before the sandbox; never
+ * for --dry-run. */
+static void realise_or_die(const struct host_facts *host, struct plan *plan)
+{
+    char err[CLI_MAX_VALUE + 256];
+    if (plan_realise(host, plan, err, sizeof err) < 0)
+        die("%s", err);
+}
+
+static int parse_and_plan(int argc, char **argv, struct options *opts, struct host_facts *host, struct plan *plan)
+{
+    if (parse_options(argc, argv, opts, host) > 0)
+        return 1;
+    plan_or_die(opts, host, plan);
     return 0;
 }
 
@@ -84,6 +110,7 @@ static int cmd_run(int argc, char **argv)
         plan_print(&plan, stdout);
         return finish(&opts, &host, &plan, 0);
     }
+    realise_or_die(&host, &plan);
     /* Audited unless the user let the command change such files on purpose. */
     struct audit_snapshot snap;
     audit_take(&plan, &host, !opts.allow_project_config, &snap);
@@ -92,17 +119,20 @@ static int cmd_run(int argc, char **argv)
     return finish(&opts, &host, &plan, status);
 }
 
-/* The name the reachability check tries: the last exact name on the
- * allowlist, which is the command line's own when it names one (profiles
- * come first), with its port, or 443. */
-static void name_to_check(const struct plan *plan, char *name, size_t namelen, char *port, size_t portlen)
+/* The name the reachability check tries: the last exact name among the
+ * --allow values, which is the command line's own when it names one
+ * (profiles come first), with its port, or 443.  The plan's allowlist is
+ * these values parsed the same way, in the same order; one that does not
+ * parse fails plan building. */
+static void name_to_check(const struct options *opts, char *name, size_t namelen, char *port, size_t portlen)
 {
     name[0] = '\0';
-    for (size_t i = plan->allowlist.n_allow; i-- > 0;) {
-        const struct allow_rule *r = &plan->allowlist.allow[i];
-        if (r->kind == ALLOW_NAME) {
-            snprintf(name, namelen, "%s", r->name);
-            snprintf(port, portlen, "%u", r->port ? r->port : 443);
+    for (size_t i = opts->allow.len; i-- > 0;) {
+        struct allow_rule r;
+        char why[256];
+        if (allow_rule_parse(opts->allow.items[i], false, &r, why, sizeof why) == 0 && r.kind == ALLOW_NAME) {
+            snprintf(name, namelen, "%s", r.name);
+            snprintf(port, portlen, "%u", r.port ? r.port : 443);
             return;
         }
     }
@@ -127,15 +157,20 @@ static int cmd_check(int argc, char **argv)
     struct options opts;
     struct host_facts host = {0};
     struct plan plan = {0};
-    if (parse_and_plan(k, args, &opts, &host, &plan) > 0)
+    if (parse_options(k, args, &opts, &host) > 0)
         return finish(&opts, &host, &plan, 0);
     if (opts.command != args + command_at)
         die("clbox check takes options only, no command");
+    /* The self-test's arguments are the command the plan is built for. */
     char name[ALLOW_NAME_MAX], port[8];
-    name_to_check(&plan, name, sizeof name, port, sizeof port);
+    name_to_check(&opts, name, sizeof name, port, sizeof port);
     static char *const net_names[] = {[NET_FILTERED] = "filtered", [NET_NONE] = "none", [NET_OPEN] = "open"};
-    char *inside[] = {self, SELFTEST_SUBCOMMAND, net_names[plan.net], name[0] ? name : NULL, port, NULL};
-    plan.argv = inside;
+    char *inside[] = {self, SELFTEST_SUBCOMMAND, net_names[opts.net], name[0] ? name : NULL, port, NULL};
+    opts.command = inside;
+    opts.command_argc = name[0] ? 5 : 3;
+    plan_or_die(&opts, &host, &plan);
+    if (!opts.dry_run)
+        realise_or_die(&host, &plan);
     int status = sandbox_run(&plan, NULL);
     free(args);
     return finish(&opts, &host, &plan, status);

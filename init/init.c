@@ -91,9 +91,10 @@ _Noreturn static void exec_command(const struct plan *plan, const struct init_pt
     execvp(plan->argv[0], plan->argv);
     int err = errno;
     const char *name = plan->argv[0];
+    /* The PATH execvp searched: the command's own, from the plan. */
+    const char *path = plan_env_value(plan, "PATH");
     if ((err == ENOENT || err == ENOTDIR) && !strchr(name, '/'))
-        warnx_clbox("%s: command not found inside the sandbox (searched PATH=%s)", name,
-                    getenv("PATH") ? getenv("PATH") : "");
+        warnx_clbox("%s: command not found inside the sandbox (searched PATH=%s)", name, path ? path : "");
     else if (err == ENOENT)
         warnx_clbox("cannot run %s: %s inside the sandbox (if it exists on the host, it or its #! interpreter "
                     "lies outside what the sandbox shows: add it with --ro)",
@@ -106,6 +107,7 @@ _Noreturn static void exec_command(const struct plan *plan, const struct init_pt
 _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int channel)
 {
     char err[512];
+    message_set_verbosity(plan->verbosity);
     /* First, while the launcher writes the id maps and starts the network
      * stack, and while the host's filesystem is still the one in view. */
     if (plan->net == NET_FILTERED && nft_load(err, sizeof err) < 0)

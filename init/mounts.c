@@ -325,8 +325,7 @@ void rootfs_build(const struct plan *plan)
     };
     if (b.old_root < 0 || b.new_root < 0)
         die("cannot open the sandbox's roots: %s", strerror(errno));
-    const char *api = getenv("CLBOX_MOUNT_API");
-    b.legacy = api && strcmp(api, "legacy") == 0;
+    b.legacy = plan->legacy_mount_api;
     for (size_t i = 0; i < plan->n_mounts; i++)
         apply_entry(&b, &plan->mounts[i]);
     close(b.old_root);

@@ -73,33 +73,11 @@ static int apply_net(struct options *o, const struct option_row *r, const char *
     return set_error(e, n, "--net %s: unknown network mode (filtered, none or open)", v);
 }
 
-static const struct {
-    const char *name;
-    enum net_backend backend;
-} net_backends[] = {{"slirp4netns", NET_BACKEND_SLIRP4NETNS}, {"pasta", NET_BACKEND_PASTA}};
-
-int net_backend_parse(const char *name, enum net_backend *backend)
-{
-    for (size_t i = 0; i < sizeof net_backends / sizeof net_backends[0]; i++)
-        if (strcmp(name, net_backends[i].name) == 0) {
-            *backend = net_backends[i].backend;
-            return 0;
-        }
-    return -1;
-}
-
-const char *net_backend_name(enum net_backend backend)
-{
-    for (size_t i = 0; i < sizeof net_backends / sizeof net_backends[0]; i++)
-        if (net_backends[i].backend == backend)
-            return net_backends[i].name;
-    return "slirp4netns";
-}
-
 static int apply_net_backend(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
 {
     if (net_backend_parse(v, &o->net_backend) < 0)
         return set_error(e, n, "--%s %s: unknown network stack (slirp4netns or pasta)", r->long_name, v);
+    o->net_backend_set = true;
     return 0;
 }
 

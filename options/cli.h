@@ -11,19 +11,13 @@
 #include <stdio.h>
 
 #include "common/message.h"
+#include "common/net_backend.h"
 #include "common/util.h"
 
 enum net_mode {
     NET_FILTERED, /* slirp4netns, only allowlisted names and addresses */
     NET_NONE,     /* loopback only */
     NET_OPEN,     /* slirp4netns, no filter */
-};
-
-/* The user-mode network stack behind tap0 (filtered and open modes). */
-enum net_backend {
-    NET_BACKEND_UNSET, /* neither --net-backend nor a profile said: $CLBOX_NET_BACKEND, else slirp4netns */
-    NET_BACKEND_SLIRP4NETNS,
-    NET_BACKEND_PASTA,
 };
 
 /* What a user-requested mount does at its path. */
@@ -44,7 +38,8 @@ struct options {
     char *project;    /* NULL: detect from $PWD */
     char *config_dir; /* NULL: ${XDG_DATA_HOME:-~/.local/share}/clbox/claude */
     enum net_mode net;
-    enum net_backend net_backend;
+    enum net_backend net_backend; /* the user-mode network stack behind tap0, if net_backend_set */
+    bool net_backend_set; /* false: neither --net-backend nor a profile said: $CLBOX_NET_BACKEND, else slirp4netns */
     struct mount_request *mounts;
     size_t n_mounts;
     struct strv env_rules; /* "NAME", "NAME=VALUE" (set) or "-NAME" (unset), in order */
@@ -76,9 +71,6 @@ int cli_parse_run(int argc, char **argv, struct options *opts, char *err, size_t
  * command line says is added, or replaces a single value. */
 int cli_parse_more(int argc, char **argv, struct options *opts, char *err, size_t errlen);
 void options_init(struct options *opts);
-/* "slirp4netns" or "pasta" to its value; -1 for anything else. */
-int net_backend_parse(const char *name, enum net_backend *backend);
-const char *net_backend_name(enum net_backend backend);
 /* Applies one profile directive ("allow", "ro", ...: the long name of an
  * option that profiles may set).  Returns 0, or -1 with the reason. */
 int cli_apply_directive(struct options *opts, const char *name, const char *value, char *err, size_t errlen);

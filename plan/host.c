@@ -14,7 +14,7 @@ int host_facts_read(struct host_facts *facts, char *err, size_t errlen)
     extern char **environ;
     *facts = (struct host_facts){.uid = getuid(), .gid = getgid(), .environ = environ};
     struct passwd *pw = getpwuid(facts->uid);
-    const char *home = getenv("HOME");
+    const char *home = host_env(facts, "HOME");
     if (!home || home[0] != '/')
         home = pw ? pw->pw_dir : NULL;
     if (!home || home[0] != '/')
@@ -22,7 +22,7 @@ int host_facts_read(struct host_facts *facts, char *err, size_t errlen)
                     (unsigned)facts->uid);
     char *real_home = realpath(home, NULL);
     facts->home = real_home ? real_home : path_normalize(home, "/");
-    const char *user = getenv("USER");
+    const char *user = host_env(facts, "USER");
     facts->user = xstrdup(user && *user ? user : pw ? pw->pw_name : "user");
     for (int fd = 0; fd <= 2; fd++)
         if (isatty(fd))

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 
 #include "common/message.h"
-#include "common/fsutil.h"
 #include "common/util.h"
 #include "plan/env.h"
 #include "plan/host.h"
@@ -124,47 +123,67 @@ static int refuse_link_in_project(const char *given, const char *what, const str
     }
 }
 
-static int resolve_config_dir(const struct options *opts, const struct host_facts *host, struct plan *plan,
-                              char *err, size_t errlen)
+char *plan_config_dir_path(const char *asked, const struct host_facts *host)
 {
-    autofree char *wanted = NULL;
-    if (opts->config_dir) {
-        wanted = path_normalize(opts->config_dir, host->cwd);
-    } else {
-        const char *xdg = NULL;
-        for (char **e = host->environ; e && *e; e++)
-            if (str_has_prefix(*e, "XDG_DATA_HOME=/"))
-                xdg = *e + strlen("XDG_DATA_HOME=");
-        wanted = xdg ? xasprintf("%s/clbox/claude", xdg) : xasprintf("%s/.local/share/clbox/claude", host->home);
-    }
-    /* Refused before anything is created, and again once links are resolved. */
-    if (refuse_too_wide(wanted, "config dir", host, true, err, errlen) < 0 ||
-        refuse_link_in_project(wanted, "--config-dir", host, plan, err, errlen) < 0)
-        return -1;
+    if (asked)
+        return path_normalize(asked, host->cwd);
+    const char *xdg = NULL;
+    for (char **e = host->environ; e && *e; e++)
+        if (str_has_prefix(*e, "XDG_DATA_HOME=/"))
+            xdg = *e + strlen("XDG_DATA_HOME=");
+    return xdg ? xasprintf("%s/clbox/claude", xdg) : xasprintf("%s/.local/share/clbox/claude", host->home);
+}
+
+int plan_check_config_dir(const struct host_facts *host, const struct plan *plan, char *err, size_t errlen)
+{
     struct stat st;
-    if (opts->dry_run && stat(wanted, &st) < 0) { /* a dry run changes nothing on the host */
-        plan->config_dir = steal_ptr(&wanted);
-        return 0;
-    }
-    bool existed = stat(wanted, &st) == 0;
-    if (mkdir_parents(wanted, 0755, 0700) < 0)
-        return set_error(err, errlen, "cannot create the config dir %s: %s (choose another with --config-dir DIR)",
-                    wanted, strerror(errno));
-    /* Said once, on the run that creates it: where the login will live. */
-    if (!existed && clbox_verbosity >= VERBOSITY_NORMAL)
-        warnx_clbox("created %s: Claude Code keeps its login and history there (CLAUDE_CONFIG_DIR) from now on; "
-                    "to use your existing ~/.claude instead, pass --config-dir ~/.claude, but know that the sandbox "
-                    "can then write settings, hooks and commands that the Claude Code you run outside obeys (those "
-                    "that exist when clbox starts are kept read-only inside)", wanted);
-    if (resolve_existing(wanted, "--config-dir", host, &plan->config_dir, err, errlen) < 0 ||
-        refuse_too_wide(plan->config_dir, "config dir", host, true, err, errlen) < 0)
-        return -1;
     if (stat(plan->config_dir, &st) < 0 || !S_ISDIR(st.st_mode))
         return set_error(err, errlen, "config dir %s is not a directory", plan->config_dir);
     if (st.st_uid != host->uid)
         return set_error(err, errlen, "config dir %s belongs to uid %u, not to you (uid %u); choose another with --config-dir",
                     plan->config_dir, (unsigned)st.st_uid, (unsigned)host->uid);
     return 0;
+}
+
+/* The physical path a missing `path` will have once created: its nearest
+ * ancestor that exists, links resolved, then the rest as named. */
+static char *physical_path_to_create(const char *path)
+{
+    autofree char *existing = xstrdup(path);
+    const char *rest = path + strlen(path);
+    struct stat st;
+    while (strcmp(existing, "/") != 0 && stat(existing, &st) < 0) {
+        char *slash = strrchr(existing, '/');
+        rest = path + (slash - existing);
+        if (slash == existing)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+    }
+    autofree char *real = realpath(existing, NULL);
+    const char *base = real ? real : existing;
+    autofree char *joined = xasprintf("%s%s", strcmp(base, "/") == 0 ? "" : base, rest);
+    return path_normalize(joined, "/");
+}
+
+static int resolve_config_dir(const struct options *opts, const struct host_facts *host, struct plan *plan,
+                              char *err, size_t errlen)
+{
+    autofree char *wanted = plan_config_dir_path(opts->config_dir, host);
+    /* Refused before anything is created, and again once links are resolved. */
+    if (refuse_too_wide(wanted, "config dir", host, true, err, errlen) < 0 ||
+        refuse_link_in_project(wanted, "--config-dir", host, plan, err, errlen) < 0)
+        return -1;
+    struct stat st;
+    if (stat(wanted, &st) < 0) { /* created by plan_realise(), where it will then be; never by a dry run */
+        plan->config_dir = physical_path_to_create(wanted);
+        plan->config_dir_to_create = steal_ptr(&wanted);
+        return refuse_too_wide(plan->config_dir, "config dir", host, true, err, errlen);
+    }
+    if (resolve_existing(wanted, "--config-dir", host, &plan->config_dir, err, errlen) < 0 ||
+        refuse_too_wide(plan->config_dir, "config dir", host, true, err, errlen) < 0)
+        return -1;
+    return plan_check_config_dir(host, plan, err, errlen);
 }
 
 static int resolve_project(const struct options *opts, const struct host_facts *host, struct plan *plan,
@@ -353,10 +372,13 @@ static bool cwd_visible(const struct plan *plan, const char *cwd)
 int plan_build(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
                size_t errlen)
 {
-    *plan = (struct plan){.uid = host->uid, .gid = host->gid, .net = opts->net, .log_fd = -1};
+    *plan = (struct plan){.uid = host->uid, .gid = host->gid, .net = opts->net, .log_fd = -1,
+                          .verbosity = opts->verbosity};
     plan->argv = opts->command;
     plan->home = xstrdup(host->home);
     plan->hostname = xstrdup("clbox");
+    const char *mount_api = host_env(host, "CLBOX_MOUNT_API");
+    plan->legacy_mount_api = mount_api && strcmp(mount_api, "legacy") == 0;
     for (size_t i = 0; i < opts->profiles.len; i++)
         strv_push_dup(&plan->profiles, opts->profiles.items[i]);
     if (plan_choose_backend(opts, host, plan, err, errlen) < 0 || resolve_project(opts, host, plan, err, errlen) < 0 ||
@@ -387,13 +409,8 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
     add_command_trees(plan, host, host_env(host, "PATH"));
     plan_sort(plan);
 
-    if (cwd_visible(plan, host->cwd)) {
-        plan->cwd = xstrdup(host->cwd);
-    } else {
-        plan->cwd = xstrdup(plan->project);
-        if (!opts->dry_run)
-            verbose("the current directory %s is not inside the sandbox; starting in %s", host->cwd, plan->cwd);
-    }
+    /* Outside what the sandbox shows, it starts in the project (plan_realise() says so). */
+    plan->cwd = xstrdup(cwd_visible(plan, host->cwd) ? host->cwd : plan->project);
     plan_build_env(opts, host, plan->config_dir, plan->cwd, &plan->env);
     return 0;
 }

@@ -32,11 +32,21 @@ bool plan_has_mount_at(const struct plan *plan, const char *path)
     return false;
 }
 
+const char *plan_env_value(const struct plan *plan, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < plan->env.len; i++)
+        if (strncmp(plan->env.items[i], name, len) == 0 && plan->env.items[i][len] == '=')
+            return plan->env.items[i] + len + 1;
+    return NULL;
+}
+
 void plan_free(struct plan *plan)
 {
     free(plan->project);
     free(plan->cwd);
     free(plan->config_dir);
+    free(plan->config_dir_to_create);
     free(plan->home);
     free(plan->hostname);
     for (size_t i = 0; i < plan->n_mounts; i++) {
@@ -52,5 +62,7 @@ void plan_free(struct plan *plan)
     if (plan->log_file && plan->log_fd >= 0)
         close(plan->log_fd);
     free(plan->log_file);
+    free(plan->stack_binary);
+    free(plan->stack_override);
     *plan = (struct plan){0};
 }

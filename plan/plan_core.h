@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "common/message.h"
 #include "common/util.h"
 #include "netns/codec/allowlist.h"
 #include "netns/codec/carveout.h"
@@ -39,12 +40,15 @@ struct plan {
     char **argv;            /* the command and its arguments */
     char *project;          /* read-write at its own path */
     char *cwd;              /* working directory inside */
-    char *config_dir;       /* persistent CLAUDE_CONFIG_DIR */
+    char *config_dir;       /* persistent CLAUDE_CONFIG_DIR, physical */
+    char *config_dir_to_create; /* missing: the path as asked, which plan_realise() creates; else NULL */
     char *home;
     uid_t uid;
     gid_t gid;
     enum net_mode net;
-    enum net_backend net_backend; /* never NET_BACKEND_UNSET */
+    enum net_backend net_backend;
+    char *stack_binary;     /* the network stack's program to exec; NULL: none found, said when it would start */
+    char *stack_override;   /* $CLBOX_SLIRP4NETNS or $CLBOX_PASTA as set, or NULL: named in that message */
     struct allowlist allowlist;
     struct carveouts carveouts; /* --net filtered: what allowed ranges leave out */
     unsigned short *host_ports;
@@ -59,12 +63,16 @@ struct plan {
     /* Bit N set: fd N is a terminal, so the command gets the sandbox's own
      * pty there, which clbox relays to the user's terminal; 0: no pty. */
     unsigned terminal_streams;
+    enum verbosity verbosity; /* -q, -v: what clbox says, in the launcher and in init */
+    bool legacy_mount_api;    /* $CLBOX_MOUNT_API=legacy: init binds without open_tree/mount_setattr */
 };
 
 /* Adds a mount; one already at the same path is replaced. */
 void plan_add(struct plan *plan, enum mount_kind kind, const char *path, const char *source, mode_t mode,
               const char *why);
 bool plan_has_mount_at(const struct plan *plan, const char *path);
+/* The value of NAME in the command's environment (plan.env), or NULL. */
+const char *plan_env_value(const struct plan *plan, const char *name);
 void plan_free(struct plan *plan);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "netns/kernel/nft.h"
@@ -67,7 +68,7 @@ int plan_choose_backend(const struct options *opts, const struct host_facts *hos
                           size_t errlen)
 {
     plan->net_backend = opts->net_backend;
-    if (plan->net_backend != NET_BACKEND_UNSET)
+    if (opts->net_backend_set)
         return 0;
     plan->net_backend = NET_BACKEND_SLIRP4NETNS;
     const char *named = host_env(host, "CLBOX_NET_BACKEND");
@@ -75,6 +76,33 @@ int plan_choose_backend(const struct options *opts, const struct host_facts *hos
         return set_error(err, errlen, "CLBOX_NET_BACKEND=%s: unknown network stack (slirp4netns or pasta; or unset it)",
                          named);
     return 0;
+}
+
+char *plan_find_stack_binary(const struct host_facts *host, enum net_backend backend, const char **override)
+{
+    *override = host_env(host, net_backend_override_var(backend));
+    if (*override && !**override)
+        *override = NULL;
+    if (*override)
+        return access(*override, X_OK) == 0 ? xstrdup(*override) : NULL;
+    const char *path = host_env(host, "PATH");
+    autofree char *copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+    char *save = NULL;
+    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        autofree char *candidate = xasprintf("%s/%s", dir, net_backend_name(backend));
+        if (access(candidate, X_OK) == 0)
+            return steal_ptr(&candidate);
+    }
+    return NULL;
+}
+
+/* Found now, from the host facts; started (or its absence told) once the
+ * sandbox's namespaces exist. */
+static void choose_stack_binary(const struct host_facts *host, struct plan *plan)
+{
+    const char *override = NULL;
+    plan->stack_binary = plan_find_stack_binary(host, plan->net_backend, &override);
+    plan->stack_override = override ? xstrdup(override) : NULL;
 }
 
 int plan_build_network(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
@@ -91,11 +119,12 @@ int plan_build_network(const struct options *opts, const struct host_facts *host
     }
     if (opts->log_file)
         plan->log_file = path_normalize(opts->log_file, host->cwd);
-    /* Opened now, before any sandbox runs, and only where a gate writes it. */
-    if (opts->log_file && plan->net == NET_FILTERED && plan_open_log(plan, opts->dry_run, err, errlen) < 0)
+    /* Checked now, and opened by plan_realise(), only where a gate writes it. */
+    if (opts->log_file && plan->net == NET_FILTERED && plan_open_log(plan, true, err, errlen) < 0)
         return -1;
     if (plan->net == NET_NONE)
         return 0;
+    choose_stack_binary(host, plan);
     if (plan->net == NET_FILTERED) {
         carveouts_add_fixed(&plan->carveouts);
         if (carveouts_add_interfaces(&plan->carveouts, err, errlen) < 0)

@@ -93,7 +93,7 @@ static void tell_one_rule(const struct allow_rule *rule, const char *list, size_
 void plan_tell_carveouts(const struct plan *plan)
 {
     enum { SHOWN = 6 };
-    if (clbox_verbosity == VERBOSITY_QUIET)
+    if (plan->verbosity == VERBOSITY_QUIET)
         return;
     for (size_t i = 0; i < plan->allowlist.n_allow; i++) {
         const struct allow_rule *rule = &plan->allowlist.allow[i];

@@ -28,7 +28,7 @@ static pid_t start_gate(const struct plan *plan, const int *fds)
         .tcp_fd = fds[1],
         .nft_fd = fds[2],
         .log_fd = fds[3],
-        .quiet = clbox_verbosity == VERBOSITY_QUIET,
+        .quiet = plan->verbosity == VERBOSITY_QUIET,
         /* The gate's own copy: gate_forget() closes it in the launcher. */
         .log_file_fd = plan->log_fd >= 0 ? fcntl(plan->log_fd, F_DUPFD_CLOEXEC, 3) : -1,
     };
@@ -57,7 +57,9 @@ int net_launch(const struct plan *plan, pid_t init, int channel, struct net_sess
 {
     char err[1024];
     struct netstack_options sopts = {
-        .kind = plan->net_backend == NET_BACKEND_PASTA ? NETSTACK_PASTA : NETSTACK_SLIRP4NETNS,
+        .kind = plan->net_backend,
+        .binary = plan->stack_binary,
+        .override = plan->stack_override,
         .sandbox_pid = init,
         .host_loopback = plan->n_host_ports > 0,
         .dns = plan->net == NET_OPEN,
@@ -89,7 +91,7 @@ int net_launch(const struct plan *plan, pid_t init, int channel, struct net_sess
         warnx_clbox("%s", err);
         return -1;
     }
-    signals_watch(net->stack.pid, netstack_name(net->stack.kind), "the sandbox has lost its network");
+    signals_watch(net->stack.pid, net_backend_name(net->stack.kind), "the sandbox has lost its network");
     if (net->gate > 0)
         signals_watch(net->gate, "the DNS gate", "the sandbox can no longer resolve names");
     if (plan->net == NET_OPEN)

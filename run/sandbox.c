@@ -79,7 +79,7 @@ static pid_t start_init(const struct plan *plan, int alive[2], int channel[2])
 /* Once init is told to go on: the network, then the relay until it exits. */
 static int run_started(const struct plan *plan, pid_t init, int channel, const struct sandbox_alongside *alongside)
 {
-    struct net_session net = {.gate = -1, .stack = NETSTACK_INIT(NETSTACK_SLIRP4NETNS)};
+    struct net_session net = {.gate = -1, .stack = NETSTACK_INIT(NET_BACKEND_SLIRP4NETNS)};
     if (plan->net != NET_NONE && net_launch(plan, init, channel, &net) < 0)
         return end_early(init, &net);
     if (alongside)

@@ -15,55 +15,30 @@
 #include "netns/stack/pasta.h"
 #include "netns/stack/slirp.h"
 
-const char *netstack_name(enum netstack_kind kind)
+static const char *package_name(enum net_backend kind)
 {
-    return kind == NETSTACK_PASTA ? "pasta" : "slirp4netns";
+    return kind == NET_BACKEND_PASTA ? "passt" : "slirp4netns";
 }
 
-const char *netstack_override_var(enum netstack_kind kind)
+/* The plan found no program to run: say which, and how to get one. */
+static int binary_or_say(const struct netstack_options *opts, char *err, size_t errlen)
 {
-    return kind == NETSTACK_PASTA ? "CLBOX_PASTA" : "CLBOX_SLIRP4NETNS";
-}
-
-static const char *package_name(enum netstack_kind kind)
-{
-    return kind == NETSTACK_PASTA ? "passt" : "slirp4netns";
-}
-
-char *netstack_find_binary(enum netstack_kind kind)
-{
-    const char *override = getenv(netstack_override_var(kind));
-    if (override && *override)
-        return access(override, X_OK) == 0 ? xstrdup(override) : NULL;
-    const char *path = getenv("PATH");
-    autofree char *copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-    char *save = NULL;
-    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-        autofree char *candidate = xasprintf("%s/%s", dir, netstack_name(kind));
-        if (access(candidate, X_OK) == 0)
-            return steal_ptr(&candidate);
-    }
-    return NULL;
-}
-
-static int find_binary_or_say(enum netstack_kind kind, char **binary, char *err, size_t errlen)
-{
-    *binary = netstack_find_binary(kind);
-    if (*binary)
+    if (opts->binary)
         return 0;
-    const char *var = netstack_override_var(kind), *override = getenv(var), *name = netstack_name(kind);
+    enum net_backend kind = opts->kind;
+    const char *var = net_backend_override_var(kind), *override = opts->override, *name = net_backend_name(kind);
     if (override && *override)
         snprintf(err, errlen, "%s=%s is not an executable file (point it at %s, or unset it to use the one on PATH)",
                  var, override, name);
     else
         snprintf(err, errlen, "%s not found in PATH (the sandbox's network needs it: 'sudo apt-get install %s'%s, "
                  "or run with --net none)", name, package_name(kind),
-                 kind == NETSTACK_PASTA ? ", or use --net-backend slirp4netns" : "");
+                 kind == NET_BACKEND_PASTA ? ", or use --net-backend slirp4netns" : "");
     return -1;
 }
 
 /* The usual failure, checked here so the message can say how to fix it. */
-static int check_tun(enum netstack_kind kind, char *err, size_t errlen)
+static int check_tun(enum net_backend kind, char *err, size_t errlen)
 {
     int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
     if (fd >= 0) {
@@ -73,10 +48,10 @@ static int check_tun(enum netstack_kind kind, char *err, size_t errlen)
     int e = errno;
     if (e == ENOENT)
         snprintf(err, errlen, "cannot open /dev/net/tun: %s (%s needs it: load the module with "
-                 "'sudo modprobe tun', or run with --net none)", strerror(e), netstack_name(kind));
+                 "'sudo modprobe tun', or run with --net none)", strerror(e), net_backend_name(kind));
     else
         snprintf(err, errlen, "cannot open /dev/net/tun: %s (%s needs it; on most distros it is mode "
-                 "0666: 'sudo chmod 0666 /dev/net/tun', or run with --net none)", strerror(e), netstack_name(kind));
+                 "0666: 'sudo chmod 0666 /dev/net/tun', or run with --net none)", strerror(e), net_backend_name(kind));
     return -1;
 }
 
@@ -93,7 +68,7 @@ _Noreturn static void exec_stack(const char *binary, const struct netstack_optio
                                  int ready_w, int exit_r, int log_w)
 {
     struct netstack_args args;
-    if (opts->kind == NETSTACK_PASTA) {
+    if (opts->kind == NET_BACKEND_PASTA) {
         die_with_parent(launcher);
         pasta_build_args(opts, &args);
         dup2(ready_w, STDOUT_FILENO); /* its PID file: see pasta.c */
@@ -120,28 +95,27 @@ _Noreturn static void exec_stack(const char *binary, const struct netstack_optio
 int netstack_start(const struct netstack_options *opts, struct netstack *stack, char *err, size_t errlen)
 {
     *stack = NETSTACK_INIT(opts->kind);
-    autofree char *binary = NULL;
-    if (find_binary_or_say(opts->kind, &binary, err, errlen) < 0 || check_tun(opts->kind, err, errlen) < 0)
+    if (binary_or_say(opts, err, errlen) < 0 || check_tun(opts->kind, err, errlen) < 0)
         return -1;
     int ready[2], exitp[2] = {-1, -1};
     /* pasta's lifetime is the launcher's (see exec_stack), so only
      * slirp4netns gets an exit pipe. */
-    bool exit_pipe = opts->kind == NETSTACK_SLIRP4NETNS;
+    bool exit_pipe = opts->kind == NET_BACKEND_SLIRP4NETNS;
     /* Its output goes to a memory file, not a pipe: nobody reads it unless
      * it fails, and a full pipe would stall the network. */
     int output = memfd_create("netstack-output", MFD_CLOEXEC);
     if (output < 0 || pipe2(ready, O_CLOEXEC) < 0 || (exit_pipe && pipe2(exitp, O_CLOEXEC) < 0)) {
-        snprintf(err, errlen, "cannot create pipes for %s: %s", netstack_name(opts->kind), strerror(errno));
+        snprintf(err, errlen, "cannot create pipes for %s: %s", net_backend_name(opts->kind), strerror(errno));
         return -1;
     }
     pid_t launcher = getpid();
     pid_t pid = fork();
     if (pid < 0) {
-        snprintf(err, errlen, "cannot start %s: %s", netstack_name(opts->kind), strerror(errno));
+        snprintf(err, errlen, "cannot start %s: %s", net_backend_name(opts->kind), strerror(errno));
         return -1;
     }
     if (pid == 0)
-        exec_stack(binary, opts, launcher, ready[1], exitp[0], output);
+        exec_stack(opts->binary, opts, launcher, ready[1], exitp[0], output);
     close(ready[1]);
     if (exit_pipe)
         close(exitp[0]);
@@ -161,9 +135,9 @@ static void read_log(int fd, char *buf, size_t len)
 }
 
 /* slirp4netns writes '1' to its ready fd; pasta writes its pid. */
-static bool ready_byte(enum netstack_kind kind, char byte)
+static bool ready_byte(enum net_backend kind, char byte)
 {
-    return kind == NETSTACK_PASTA ? byte >= '1' && byte <= '9' : byte == '1';
+    return kind == NET_BACKEND_PASTA ? byte >= '1' && byte <= '9' : byte == '1';
 }
 
 int netstack_wait_ready(struct netstack *stack, int timeout_ms, char *err, size_t errlen)
@@ -176,7 +150,7 @@ int netstack_wait_ready(struct netstack *stack, int timeout_ms, char *err, size_
     char byte = 0;
     if (r > 0 && read(stack->ready_fd, &byte, 1) == 1 && ready_byte(stack->kind, byte))
         return 0;
-    const char *name = netstack_name(stack->kind);
+    const char *name = net_backend_name(stack->kind);
     char output[512];
     read_log(stack->log_fd, output, sizeof output);
     if (r == 0)
@@ -192,7 +166,7 @@ int netstack_wait_ready(struct netstack *stack, int timeout_ms, char *err, size_
 void netstack_release(struct netstack *stack)
 {
     /* Only a child not yet reaped: its pid cannot have been reused. */
-    if (stack->kind == NETSTACK_PASTA && stack->pid > 0 && waitpid(stack->pid, NULL, WNOHANG) == 0)
+    if (stack->kind == NET_BACKEND_PASTA && stack->pid > 0 && waitpid(stack->pid, NULL, WNOHANG) == 0)
         kill(stack->pid, SIGTERM);
     if (stack->exit_fd >= 0)
         close(stack->exit_fd);

@@ -10,13 +10,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-enum netstack_kind {
-    NETSTACK_SLIRP4NETNS,
-    NETSTACK_PASTA,
-};
+#include "common/net_backend.h"
 
 struct netstack {
-    enum netstack_kind kind;
+    enum net_backend kind;
     pid_t pid;
     int ready_fd; /* readable once tap0 is configured */
     int exit_fd;  /* slirp4netns exits when this, our end, closes; -1 for pasta */
@@ -24,7 +21,9 @@ struct netstack {
 };
 
 struct netstack_options {
-    enum netstack_kind kind;
+    enum net_backend kind;
+    const char *binary;   /* the program to run (the plan's); NULL: none was found */
+    const char *override; /* the value of kind's override variable, when one was set */
     pid_t sandbox_pid;
     bool host_loopback; /* let 10.0.2.2 reach the host's 127.0.0.1 */
     bool dns;           /* the stack's own forwarder at 10.0.2.3 (--net open only) */
@@ -32,14 +31,6 @@ struct netstack_options {
 
 #define NETSTACK_INIT(k) ((struct netstack){.kind = (k), .pid = -1, .ready_fd = -1, .exit_fd = -1, .log_fd = -1})
 
-/* "slirp4netns" or "pasta": the program's name, in messages and options. */
-const char *netstack_name(enum netstack_kind kind);
-/* The environment variable that names the program to run instead of the
- * one on PATH: CLBOX_SLIRP4NETNS or CLBOX_PASTA. */
-const char *netstack_override_var(enum netstack_kind kind);
-/* The program to run: the override alone when set, else the first on
- * PATH.  NULL if there is none. */
-char *netstack_find_binary(enum netstack_kind kind);
 /* Checks what the stack needs, then starts it.  Returns 0, or -1 with a
  * message saying what is missing and how to fix it. */
 int netstack_start(const struct netstack_options *opts, struct netstack *stack, char *err, size_t errlen);

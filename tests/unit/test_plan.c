@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "common/message.h"
 #include "common/util.h"
 #include "plan/host.h"
 #include "plan/paths.h"
@@ -20,6 +21,7 @@
 #include "plan/plan_core.h"
 #include "plan/plan_log.h"
 #include "plan/plan_net.h"
+#include "plan/plan_realise.h"
 #include "plan/plan_sockets.h"
 
 static char tmp_root[256];
@@ -598,6 +600,166 @@ static void test_command_install_tree(void **state)
     free(link), free(target), free(bin), free(path_var), free(versions), free(share);
 }
 
+static bool exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+/* Two plans alike in everything the sandbox is made from. */
+static void assert_same_plan(const struct plan *a, const struct plan *b)
+{
+    assert_string_equal(a->config_dir, b->config_dir);
+    assert_string_equal(a->project, b->project);
+    assert_string_equal(a->cwd, b->cwd);
+    assert_int_equal(a->n_mounts, b->n_mounts);
+    for (size_t i = 0; i < a->n_mounts; i++) {
+        assert_int_equal(a->mounts[i].kind, b->mounts[i].kind);
+        assert_string_equal(a->mounts[i].path, b->mounts[i].path);
+        assert_true((a->mounts[i].source == NULL) == (b->mounts[i].source == NULL));
+        if (a->mounts[i].source)
+            assert_string_equal(a->mounts[i].source, b->mounts[i].source);
+    }
+    assert_int_equal(a->env.len, b->env.len);
+    for (size_t i = 0; i < a->env.len; i++)
+        assert_string_equal(a->env.items[i], b->env.items[i]);
+    assert_int_equal(a->log_fd, -1);
+    assert_int_equal(b->log_fd, -1);
+}
+
+/* Plan building creates nothing on the host and does not look at
+ * --dry-run: the same plan twice, with or without it, and the missing
+ * config dir and log file are still missing.  plan_realise() makes them. */
+static void test_plan_creates_nothing(void **state)
+{
+    (void)state;
+    char *host_env[] = {"PATH=/usr/bin", NULL};
+    struct host_facts h = fake_host(host_env);
+    make_dirs("outside");
+    char *cfg = at("fresh/a/b"), *fresh = at("fresh"), *log = at("outside/new.log");
+    char *run_args[] = {"run", "--config-dir", cfg, "--log", log, "--", "true", NULL};
+    char *dry_args[] = {"run", "--dry-run", "--config-dir", cfg, "--log", log, "--", "true", NULL};
+    struct options run = parse_opts(run_args), dry = parse_opts(dry_args);
+    struct plan first, second, dry_plan;
+    char err[512] = "";
+    assert_int_equal(plan_build(&run, &h, &first, err, sizeof err), 0);
+    assert_int_equal(plan_build(&run, &h, &second, err, sizeof err), 0);
+    assert_int_equal(plan_build(&dry, &h, &dry_plan, err, sizeof err), 0);
+    assert_false(exists(fresh));
+    assert_false(exists(log));
+    assert_string_equal(first.config_dir, cfg);
+    assert_string_equal(first.config_dir_to_create, cfg);
+    assert_same_plan(&first, &second);
+    assert_same_plan(&first, &dry_plan);
+
+    assert_int_equal(plan_realise(&h, &first, err, sizeof err), 0);
+    struct stat st;
+    assert_int_equal(stat(cfg, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_mode & 0777, 0700);
+    assert_true(first.log_fd >= 0);
+    assert_int_equal(stat(log, &st), 0);
+    /* Realised again (the dir exists by now): nothing to create, the same path. */
+    assert_int_equal(plan_realise(&h, &second, err, sizeof err), 0);
+    assert_true(second.log_fd >= 0);
+    plan_free(&first), plan_free(&second), plan_free(&dry_plan);
+    options_free(&run), options_free(&dry);
+    host_facts_free(&h);
+    free(cfg), free(fresh), free(log);
+}
+
+/* A missing config dir below a link is planned where it will really be,
+ * and a run refuses to start when what it creates is elsewhere. */
+static void test_plan_config_dir_below_link(void **state)
+{
+    (void)state;
+    char *host_env[] = {"PATH=/usr/bin", NULL};
+    struct host_facts h = fake_host(host_env);
+    make_dirs("real");
+    make_dirs("other");
+    char *real = at("real"), *link = at("link"), *other = at("other");
+    unlink(link);
+    assert_int_equal(symlink(real, link), 0);
+    char *asked = at("link/cfg"), *physical = at("real/cfg");
+    char *argv[] = {"run", "--config-dir", asked, "--net", "none", "--", "true", NULL};
+    struct options o = parse_opts(argv);
+    struct plan p;
+    char err[512] = "";
+    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+    assert_string_equal(p.config_dir, physical);
+    assert_string_equal(p.config_dir_to_create, asked);
+    assert_false(exists(physical));
+    /* The link moved between planning and the run. */
+    unlink(link);
+    assert_int_equal(symlink(other, link), 0);
+    assert_int_equal(plan_realise(&h, &p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "changed while clbox started"));
+    plan_free(&p);
+    options_free(&o);
+    host_facts_free(&h);
+    free(real), free(link), free(other), free(asked), free(physical);
+}
+
+/* The mount API, the network stack's program and the verbosity come from
+ * the options and the host facts given, never from the process's own
+ * environment or the message helpers' state. */
+static void test_plan_ignores_environment(void **state)
+{
+    (void)state;
+    make_dirs("stackbin");
+    make_dirs("nobin");
+    write_file("stackbin/slirp4netns", "#!/bin/sh\n", 0755);
+    write_file("stackbin/other-slirp", "#!/bin/sh\n", 0755);
+    char *stack_dir = at("stackbin"), *empty_dir = at("nobin");
+    char *stack_path = xasprintf("PATH=%s", stack_dir), *empty_path = xasprintf("PATH=%s", empty_dir);
+    char *override = xasprintf("CLBOX_SLIRP4NETNS=%s/other-slirp", stack_dir);
+    /* What the process's own environment says, to be ignored. */
+    assert_int_equal(setenv("CLBOX_MOUNT_API", "legacy", 1), 0);
+    assert_int_equal(setenv("CLBOX_SLIRP4NETNS", "/bin/sh", 1), 0);
+    message_set_verbosity(VERBOSITY_QUIET);
+    static char legacy[] = "CLBOX_MOUNT_API=legacy", other_api[] = "CLBOX_MOUNT_API=new",
+                missing[] = "CLBOX_SLIRP4NETNS=/nonexistent", verbose_opt[] = "-v", quiet_opt[] = "-q";
+    const struct {
+        char *env[3];
+        char *verbosity_option;
+        bool legacy;
+        const char *binary_in; /* relative to tmp_root; NULL: none found */
+        bool has_override;
+    } cases[] = {
+        {{empty_path, NULL}, verbose_opt, false, NULL, false},
+        {{empty_path, legacy, NULL}, quiet_opt, true, NULL, false},
+        {{empty_path, other_api, NULL}, verbose_opt, false, NULL, false},
+        {{stack_path, NULL}, verbose_opt, false, "stackbin/slirp4netns", false},
+        {{stack_path, override, NULL}, quiet_opt, false, "stackbin/other-slirp", true},
+        {{stack_path, missing, NULL}, verbose_opt, false, NULL, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *env[3] = {cases[i].env[0], cases[i].env[1], NULL};
+        struct host_facts h = fake_host(env);
+        char *argv[] = {"run", cases[i].verbosity_option, "--net", "open", "--", "true", NULL};
+        struct options o = parse_opts(argv);
+        struct plan p;
+        char err[512] = "";
+        assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+        assert_int_equal(p.legacy_mount_api, cases[i].legacy);
+        assert_int_equal(p.verbosity, cases[i].verbosity_option == verbose_opt ? VERBOSITY_VERBOSE : VERBOSITY_QUIET);
+        char *expected = cases[i].binary_in ? at(cases[i].binary_in) : NULL;
+        if (expected)
+            assert_string_equal(p.stack_binary, expected);
+        else
+            assert_null(p.stack_binary);
+        assert_int_equal(p.stack_override != NULL, cases[i].has_override);
+        free(expected);
+        plan_free(&p);
+        options_free(&o);
+        host_facts_free(&h);
+    }
+    message_set_verbosity(VERBOSITY_NORMAL);
+    unsetenv("CLBOX_MOUNT_API");
+    unsetenv("CLBOX_SLIRP4NETNS");
+    free(stack_dir), free(empty_dir), free(stack_path), free(empty_path), free(override);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -619,6 +781,9 @@ int main(void)
         cmocka_unit_test(test_log_in_view),
         cmocka_unit_test(test_log_created_private),
         cmocka_unit_test(test_host_sockets),
+        cmocka_unit_test(test_plan_creates_nothing),
+        cmocka_unit_test(test_plan_config_dir_below_link),
+        cmocka_unit_test(test_plan_ignores_environment),
     };
     return cmocka_run_group_tests_name("plan", tests, setup_tmp, teardown_tmp);
 }
