@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "init/caps.h"
 #include "init/init_net.h"
@@ -121,7 +122,9 @@ _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int 
     channel = channel >= 0 ? 3 : -1;
     if (sethostname(plan->hostname, strlen(plan->hostname)) < 0)
         die_namespace_denied("cannot set the sandbox's hostname", errno);
-    rootfs_build(plan);
+    struct error mount_err;
+    if (rootfs_build(plan, &mount_err) < 0)
+        die_error(&mount_err);
     if (link_set_up("lo", err, sizeof err) < 0)
         die("cannot set up the sandbox's loopback: %s", err);
     if (plan->net != NET_NONE)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "common/util.h"
 
@@ -39,10 +40,17 @@ const char *userns_refusal_hint(int err)
     return NULL;
 }
 
-int warn_namespace_denied(const char *what, int err)
+int error_namespace_denied(struct error *e, const char *what, int err)
 {
     const char *hint = userns_refusal_hint(err);
-    warnx_clbox("%s: %s%s%s%s", what, strerror(err), hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+    return error_errno(e, err, "%s: %m%s%s%s", what, hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+}
+
+int warn_namespace_denied(const char *what, int err)
+{
+    struct error e;
+    error_namespace_denied(&e, what, err);
+    warnx_clbox("%s", e.text);
     return -1;
 }
 
