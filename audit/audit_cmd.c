@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "audit/audit_config_dir.h"
 #include "audit/audit_steps.h"
+#include "common/error.h"
 #include "common/message.h"
 #include "common/util.h"
 #include "plan/host.h"
@@ -101,10 +102,10 @@ int audit_command(int argc, char **argv)
              "DAYS days (default 7; 0 for everything).  See clbox(1), THE EXIT AUDIT.");
         return 0;
     }
-    char err[3 * PATH_MAX];
+    struct error err = {0};
     struct host_facts host = {0};
-    if (host_facts_read(&host, err, sizeof err) < 0)
-        die("%s", err);
+    if (host_facts_read(&host, &err) < 0)
+        die_error(&err);
     autofree char *found = NULL;
     if (!args.dir)
         plan_find_project(host.cwd, host.home, &found);
@@ -114,9 +115,9 @@ int audit_command(int argc, char **argv)
     autofree char *config_dir = args.config_dir ? realpath(args.config_dir, NULL) : default_config_dir(&host);
     if (!config_dir)
         die("--config-dir %s: %s", args.config_dir, strerror(errno));
-    autoclose int pending_dir = audit_pending_dir(&host, NULL, true, err, sizeof err);
+    autoclose int pending_dir = audit_pending_dir(&host, NULL, true, &err);
     if (pending_dir < 0)
-        die("%s", err);
+        die_error(&err);
     if (audit_pending_replay(pending_dir, project) == 0 || args.since_given)
         audit_recent(project, config_dir, &args);
     host_facts_free(&host);

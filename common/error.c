@@ -54,6 +54,21 @@ int error_errno(struct error *e, int errnum, const char *fmt, ...)
     return -1;
 }
 
+int error_append(struct error *e, const char *fmt, ...)
+{
+    size_t len = strnlen(e->text, sizeof e->text - 1);
+    int saved = errno;
+    errno = e->errnum;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(e->text + len, sizeof e->text - len, fmt, ap);
+    va_end(ap);
+    errno = saved;
+    if (n >= 0 && (size_t)n >= sizeof e->text - len)
+        drop_cut_character(e->text, sizeof e->text - 1);
+    return -1;
+}
+
 int error_wrap(struct error *e, const char *fmt, ...)
 {
     char old[sizeof e->text];

@@ -21,6 +21,9 @@ int error_set(struct error *e, const char *fmt, ...) __attribute__((format(print
  * strerror, wherever it goes ("cannot X: %m (do Y)").  Returns -1.  errno
  * is left as it was. */
 int error_errno(struct error *e, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Adds to the end of the text (advice that fits only some callers); keeps
+ * errnum.  Returns -1. */
+int error_append(struct error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Puts context before the text ("CONTEXT: old text"); keeps errnum.  The
  * format may carry %m for errnum.  Returns -1. */
 int error_wrap(struct error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -6,6 +6,7 @@
  * finishes and leaves nothing running. */
 #include "diag/doctor.h"
 
+#include "common/error.h"
 #include "netns/stack/netstack.h"
 #include "options/profile.h"
 
@@ -329,10 +330,10 @@ static void child_try_nft(const void *arg)
         dprintf(STDOUT_FILENO, "cannot write %s: %s", file, strerror(-r));
         _exit(1);
     }
-    char err[1024];
+    struct error err = {0};
     struct nft_policy policy = {0};
-    if (nft_install(&policy, err, sizeof err) < 0) {
-        dprintf(STDOUT_FILENO, "%s", err);
+    if (nft_install(&policy, &err) < 0) {
+        dprintf(STDOUT_FILENO, "%s", err.text);
         _exit(1);
     }
     _exit(0);
@@ -537,10 +538,10 @@ static void check_config_dir(struct doctor *d)
 
 static void read_host(struct doctor *d)
 {
-    char err[512];
-    d->have_host = host_facts_read(&d->host, err, sizeof err) == 0;
+    struct error err = {0};
+    d->have_host = host_facts_read(&d->host, &err) == 0;
     if (!d->have_host)
-        say(d, VERDICT_FIX, "environment", "%s", err);
+        say(d, VERDICT_FIX, "environment", "%s", err.text);
 }
 
 static void summarize(struct doctor *d)

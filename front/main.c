@@ -6,6 +6,7 @@
 
 #include "audit/audit.h"
 #include "audit/audit_cmd.h"
+#include "common/error.h"
 #include "common/message.h"
 #include "common/util.h"
 #include "diag/doctor.h"
@@ -34,21 +35,21 @@ static void print_usage(FILE *out)
 
 static int parse_and_plan(int argc, char **argv, struct options *opts, struct host_facts *host, struct plan *plan)
 {
-    char err[CLI_MAX_VALUE + 256];
-    if (host_facts_read(host, err, sizeof err) < 0)
-        die("%s", err);
+    struct error err = {0};
+    if (host_facts_read(host, &err) < 0)
+        die_error(&err);
     struct profile_context ctx = {.environ = host->environ, .home = host->home};
-    if (profile_build_options(argc, argv, &ctx, opts, err, sizeof err) < 0) {
+    if (profile_build_options(argc, argv, &ctx, opts, &err) < 0) {
         options_free(opts);
-        die("%s", err);
+        die_error(&err);
     }
     if (opts->help) {
         cli_print_run_help(stdout);
         return 1;
     }
     clbox_verbosity = opts->verbosity;
-    if (plan_build(opts, host, plan, err, sizeof err) < 0)
-        die("%s", err);
+    if (plan_build(opts, host, plan, &err) < 0)
+        die_error(&err);
     return 0;
 }
 
@@ -66,9 +67,9 @@ static void print_profile_lines(int argc, char **argv, const struct host_facts *
 {
     struct profile_context ctx = {.environ = host->environ, .home = host->home, .trace = stdout};
     struct options scratch;
-    char err[CLI_MAX_VALUE + 256];
+    struct error err = {0};
     printf("profile lines applied:\n");
-    (void)profile_build_options(argc, argv, &ctx, &scratch, err, sizeof err);
+    (void)profile_build_options(argc, argv, &ctx, &scratch, &err);
     options_free(&scratch);
 }
 
@@ -155,21 +156,21 @@ static int cmd_check_inside(int argc, char **argv)
 /* clbox profile list | show NAME */
 static int cmd_profile(int argc, char **argv)
 {
-    char err[1024];
+    struct error err = {0};
     struct host_facts host = {0};
-    if (host_facts_read(&host, err, sizeof err) < 0)
-        die("%s", err);
+    if (host_facts_read(&host, &err) < 0)
+        die_error(&err);
     struct profile_context ctx = {.environ = host.environ, .home = host.home};
     int rc;
     if (argc == 2 && strcmp(argv[1], "list") == 0)
         rc = profile_list(stdout, &ctx);
     else if (argc == 3 && strcmp(argv[1], "show") == 0)
-        rc = profile_show(stdout, argv[2], &ctx, err, sizeof err);
+        rc = profile_show(stdout, argv[2], &ctx, &err);
     else
         die("usage: clbox profile list | clbox profile show NAME");
     host_facts_free(&host);
     if (rc < 0)
-        die("%s", err);
+        die_error(&err);
     return 0;
 }
 

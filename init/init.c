@@ -56,15 +56,15 @@ static void wait_for_launcher(int launcher_alive_fd)
 
 static void harden(void)
 {
-    char err[256];
+    struct error err = {0};
     /* Not dumpable: the command, same uid, cannot ptrace init. */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         die("cannot make the sandbox's init undumpable: %s", strerror(errno));
     caps_drop_all();
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         die("cannot set no_new_privs: %s", strerror(errno));
-    if (seccomp_install(err, sizeof err) < 0)
-        die("%s", err);
+    if (seccomp_install(&err) < 0)
+        die_error(&err);
 }
 
 static int exit_code_for_exec_error(int err) { return err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE; }
@@ -106,11 +106,11 @@ _Noreturn static void exec_command(const struct plan *plan, const struct init_pt
 
 _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int channel)
 {
-    char err[512];
+    struct error err = {0};
     /* First, while the launcher writes the id maps and starts the network
      * stack, and while the host's filesystem is still the one in view. */
-    if (plan->net == NET_FILTERED && nft_load(err, sizeof err) < 0)
-        die("%s", err);
+    if (plan->net == NET_FILTERED && nft_load(&err) < 0)
+        die_error(&err);
     wait_for_launcher(launcher_alive_fd);
     /* Out of clbox's session: the user's terminal sends its signals to
      * clbox alone, which passes them on. */
@@ -122,11 +122,13 @@ _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int 
     channel = channel >= 0 ? 3 : -1;
     if (sethostname(plan->hostname, strlen(plan->hostname)) < 0)
         die_namespace_denied("cannot set the sandbox's hostname", errno);
-    struct error mount_err;
+    struct error mount_err = {0};
     if (rootfs_build(plan, &mount_err) < 0)
         die_error(&mount_err);
-    if (link_set_up("lo", err, sizeof err) < 0)
-        die("cannot set up the sandbox's loopback: %s", err);
+    if (link_set_up("lo", &err) < 0) {
+        error_wrap(&err, "cannot set up the sandbox's loopback");
+        die_error(&err);
+    }
     if (plan->net != NET_NONE)
         init_network(plan, channel);
     userns_enter_inner(plan->uid, plan->gid);

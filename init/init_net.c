@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "init/init.h"
 #include "netns/kernel/nflog.h"
@@ -32,7 +33,7 @@ static int gate_socket(int type)
 
 void init_network(const struct plan *plan, int channel)
 {
-    char err[512];
+    struct error err = {0};
     int fds[4] = {-1, -1, -1, -1};
     size_t n = 0;
     if (plan->net == NET_FILTERED) {
@@ -41,15 +42,15 @@ void init_network(const struct plan *plan, int channel)
                                     .host_ports = plan->host_ports,
                                     .n_host_ports = plan->n_host_ports};
         /* Fail closed: without the firewall there is no network at all. */
-        if (nft_install(&policy, err, sizeof err) < 0)
-            die("%s", err);
+        if (nft_install(&policy, &err) < 0)
+            die_error(&err);
         fds[n++] = gate_socket(SOCK_DGRAM);
         fds[n++] = gate_socket(SOCK_STREAM);
         fds[n] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
         if (fds[n++] < 0)
             die("cannot open a netfilter socket for the allowlist: %s", strerror(errno));
-        if ((fds[n++] = nflog_open(NFT_LOG_GROUP, err, sizeof err)) < 0)
-            die("%s", err);
+        if ((fds[n++] = nflog_open(NFT_LOG_GROUP, &err)) < 0)
+            die_error(&err);
     }
     int r = channel_send(channel, CHANNEL_NET_READY, fds, n);
     if (r < 0)

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "common/error.h"
+
 /* Facts about the host that plan building reads.  Gathered by host_facts_
  * read(); tests fill it by hand. */
 struct host_facts {
@@ -16,7 +18,7 @@ struct host_facts {
     unsigned terminal_streams; /* bit N set: fd N (0, 1, 2) is a terminal */
 };
 
-int host_facts_read(struct host_facts *facts, char *err, size_t errlen);
+int host_facts_read(struct host_facts *facts, struct error *err);
 /* The value of NAME in the launcher's environment, or NULL. */
 const char *host_env(const struct host_facts *host, const char *name);
 void host_facts_free(struct host_facts *facts);

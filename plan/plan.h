@@ -5,13 +5,13 @@
 
 #include <stddef.h>
 
+#include "common/error.h"
 #include "options/cli.h"
 #include "plan/host.h"
 #include "plan/plan_core.h"
 
 /* Resolve options against the host.  Returns 0, or -1 with the reason in
  * err.  Creates the config dir if it is missing (the only host change). */
-int plan_build(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
-               size_t errlen);
+int plan_build(const struct options *opts, const struct host_facts *host, struct plan *plan, struct error *err);
 
 #endif

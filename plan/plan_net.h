@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "common/error.h"
 #include "options/cli.h"
 #include "plan/host.h"
 #include "plan/plan_core.h"
@@ -10,10 +11,9 @@
 /* --net-backend (or a profile's net-backend), else $CLBOX_NET_BACKEND, so
  * that a machine where one stack works better can say so once.  Checked
  * before plan_build() changes anything on the host. */
-int plan_choose_backend(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
-                        size_t errlen);
+int plan_choose_backend(const struct options *opts, const struct host_facts *host, struct plan *plan,
+                        struct error *err);
 /* The network part of plan_build(). */
-int plan_build_network(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
-                       size_t errlen);
+int plan_build_network(const struct options *opts, const struct host_facts *host, struct plan *plan, struct error *err);
 
 #endif

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "netns/gate/gate.h"
 #include "plan/plan_print.h"
@@ -55,7 +56,7 @@ static pid_t start_gate(const struct plan *plan, const int *fds)
 
 int net_launch(const struct plan *plan, pid_t init, int channel, struct net_session *net)
 {
-    char err[1024];
+    struct error err = {0};
     struct netstack_options sopts = {
         .kind = plan->net_backend == NET_BACKEND_PASTA ? NETSTACK_PASTA : NETSTACK_SLIRP4NETNS,
         .sandbox_pid = init,
@@ -65,8 +66,8 @@ int net_launch(const struct plan *plan, pid_t init, int channel, struct net_sess
     net->gate = -1;
     if (plan->net == NET_FILTERED)
         plan_tell_carveouts(plan);
-    if (netstack_start(&sopts, &net->stack, err, sizeof err) < 0) {
-        warnx_clbox("%s", err);
+    if (netstack_start(&sopts, &net->stack, &err) < 0) {
+        warnx_clbox("%s", err.text);
         return -1;
     }
     int fds[CHANNEL_MAX_FDS];
@@ -85,8 +86,8 @@ int net_launch(const struct plan *plan, pid_t init, int channel, struct net_sess
         if (net->gate < 0)
             return -1;
     }
-    if (netstack_wait_ready(&net->stack, STACK_READY_TIMEOUT_MS, err, sizeof err) < 0) {
-        warnx_clbox("%s", err);
+    if (netstack_wait_ready(&net->stack, STACK_READY_TIMEOUT_MS, &err) < 0) {
+        warnx_clbox("%s", err.text);
         return -1;
     }
     signals_watch(net->stack.pid, netstack_name(net->stack.kind), "the sandbox has lost its network");

@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <time.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "proc/channel.h"
 #include "proc/signals.h"
@@ -46,7 +47,7 @@ static void buf_flush(struct relay_buf *b, int fd, bool *closed)
 
 int pty_relay_start(struct pty_relay *r, const struct plan *plan, int channel, pid_t init)
 {
-    char err[256];
+    struct error err = {0};
     *r = (struct pty_relay){.master = -1, .channel = channel, .init = init, .sigfd = -1};
     int fds[CHANNEL_MAX_FDS];
     size_t n_fds = 0;
@@ -62,8 +63,8 @@ int pty_relay_start(struct pty_relay *r, const struct plan *plan, int channel, p
         die("the sandbox's init handed over something that is not a pty master: %s", strerror(errno));
     if (fcntl(r->master, F_SETFL, O_NONBLOCK) < 0)
         die("cannot set up the command's terminal: %s", strerror(errno));
-    if (user_tty_open(&r->tty, plan->terminal_streams, err, sizeof err) < 0)
-        die("%s", err);
+    if (user_tty_open(&r->tty, plan->terminal_streams, &err) < 0)
+        die_error(&err);
     r->sigfd = signals_open_fd(true);
     if (r->sigfd < 0)
         die("cannot wait for signals: %s", strerror(errno));

@@ -69,7 +69,7 @@ static void fill_to_end(struct error *err, size_t ascii, const char *tail)
 static void test_truncation_at_whole_character(void **state)
 {
     (void)state;
-    struct error err;
+    struct error err = {0};
     size_t room = ERROR_TEXT_MAX - 1;
     fill_to_end(&err, room - 1, "\xe2\x82\xac"); /* a three-byte character across the end */
     assert_int_equal(strlen(err.text), room - 1);
@@ -87,7 +87,7 @@ static void test_truncation_at_whole_character(void **state)
 static void test_wrap_truncates_whole(void **state)
 {
     (void)state;
-    struct error err;
+    struct error err = {0};
     fill_to_end(&err, ERROR_TEXT_MAX - 8, "\xc3\xa9");
     error_wrap(&err, "ctx");
     size_t len = strlen(err.text);
