@@ -57,6 +57,16 @@ static void test_wrap_prefixes_and_keeps_errno(void **state)
     assert_string_equal(err.text, "again (Read-only file system): profile p line 7: cannot write f: Read-only file system");
 }
 
+static void test_append_keeps_errno(void **state)
+{
+    (void)state;
+    struct error err = {0};
+    error_errno(&err, ENOENT, "cannot open %s", "d");
+    assert_int_equal(error_append(&err, " [%s] (%m)", "d/pending"), -1);
+    assert_int_equal(err.errnum, ENOENT);
+    assert_string_equal(err.text, "cannot open d [d/pending] (No such file or directory)");
+}
+
 /* A message of n ASCII bytes followed by `tail`, cut by the buffer. */
 static void fill_to_end(struct error *err, size_t ascii, const char *tail)
 {
@@ -82,6 +92,17 @@ static void test_truncation_at_whole_character(void **state)
     assert_int_equal(strlen(err.text), room - 1);
     fill_to_end(&err, room, "bcd");
     assert_int_equal(strlen(err.text), room);
+}
+
+static void test_append_truncates_whole(void **state)
+{
+    (void)state;
+    struct error err;
+    fill_to_end(&err, ERROR_TEXT_MAX - 3, "");
+    error_append(&err, "\xe2\x82\xac");
+    assert_int_equal(strlen(err.text), ERROR_TEXT_MAX - 3);
+    error_append(&err, "b");
+    assert_int_equal(strlen(err.text), ERROR_TEXT_MAX - 2);
 }
 
 static void test_wrap_truncates_whole(void **state)
@@ -152,7 +173,9 @@ int main(void)
         cmocka_unit_test(test_errno_kept_and_rendered),
         cmocka_unit_test(test_errno_restored),
         cmocka_unit_test(test_wrap_prefixes_and_keeps_errno),
+        cmocka_unit_test(test_append_keeps_errno),
         cmocka_unit_test(test_truncation_at_whole_character),
+        cmocka_unit_test(test_append_truncates_whole),
         cmocka_unit_test(test_wrap_truncates_whole),
         cmocka_unit_test(test_die_errno_renders),
         cmocka_unit_test(test_die_error_tells_text),
