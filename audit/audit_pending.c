@@ -172,7 +172,7 @@ static void replay_one(const struct pending_record *rec)
     if (project_fd >= 0)
         audit_project(project_fd, rec->project, &rec->started);
     else
-        warnx_clbox("  cannot open %s: %s (nothing to audit there)", shown, strerror(errno));
+        warnx_clbox("  cannot open %s: %m (nothing to audit there)", shown);
     audit_config_dir(rec->config_dir, &rec->started);
 }
 
@@ -261,8 +261,9 @@ void audit_pending_begin(int pending_dir, const struct plan *plan, const struct 
         renameat(pending_dir, being_written, pending_dir, pending->name) < 0) {
         int saved = errno;
         unlinkat(pending_dir, being_written, 0);
-        die("cannot record the pending audit of this session (%s): without it a killed clbox would leave the "
-            "session unaudited; free some space, or set XDG_STATE_HOME to a directory of yours", strerror(saved));
+        die_errno(saved,
+                  "cannot record the pending audit of this session (%m): without it a killed clbox would leave the "
+                  "session unaudited; free some space, or set XDG_STATE_HOME to a directory of yours");
     }
 }
 
@@ -275,8 +276,8 @@ void audit_pending_make_durable(struct audit_pending *pending)
     if (pending->dir_fd < 0)
         return;
     if (fsync(pending->record_fd) < 0 || fsync(pending->dir_fd) < 0)
-        warnx_clbox("cannot write this session's pending-audit record to disk (%s): if the machine loses power "
-                    "before the session ends, run 'clbox audit' in the project", strerror(errno));
+        warnx_clbox("cannot write this session's pending-audit record to disk (%m): if the machine loses power "
+                    "before the session ends, run 'clbox audit' in the project");
 }
 
 void audit_pending_end(struct audit_pending *pending)

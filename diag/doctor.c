@@ -321,7 +321,7 @@ static void child_try_nft(const void *arg)
     uid_t uid = getuid();
     gid_t gid = getgid();
     if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
-        dprintf(STDOUT_FILENO, "cannot create a user and a network namespace: %s", strerror(errno));
+        dprintf(STDOUT_FILENO, "cannot create a user and a network namespace: %m");
         _exit(1);
     }
     const char *file;

@@ -115,7 +115,7 @@ static int cmd_check(int argc, char **argv)
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0)
-        die("cannot find clbox's own executable: %s", strerror(errno));
+        die_errno(errno, "cannot find clbox's own executable: %m");
     self[n] = '\0';
     char **args = xcalloc((size_t)argc + 8, sizeof *args);
     int k = 0;

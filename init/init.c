@@ -43,7 +43,7 @@ static void close_fds_above(int highest_kept)
 static void wait_for_launcher(int launcher_alive_fd)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-        die("cannot tie the sandbox to clbox's life: %s", strerror(errno));
+        die_errno(errno, "cannot tie the sandbox to clbox's life: %m");
     char byte;
     ssize_t n;
     do
@@ -59,10 +59,10 @@ static void harden(void)
     struct error err = {0};
     /* Not dumpable: the command, same uid, cannot ptrace init. */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-        die("cannot make the sandbox's init undumpable: %s", strerror(errno));
+        die_errno(errno, "cannot make the sandbox's init undumpable: %m");
     caps_drop_all();
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        die("cannot set no_new_privs: %s", strerror(errno));
+        die_errno(errno, "cannot set no_new_privs: %m");
     if (seccomp_install(&err) < 0)
         die_error(&err);
 }
@@ -78,7 +78,7 @@ static void start_session(const struct init_pty *pty)
     if (pty->slave >= 0)
         init_pty_take(pty);
     else if (setsid() < 0)
-        die("cannot start the command's session: %s", strerror(errno));
+        die_errno(errno, "cannot start the command's session: %m");
 }
 
 _Noreturn static void exec_command(const struct plan *plan, const struct init_pty *pty)
@@ -87,7 +87,7 @@ _Noreturn static void exec_command(const struct plan *plan, const struct init_pt
     start_session(pty);
     signals_restore_for_exec();
     if (chdir(plan->cwd) < 0)
-        die("cannot enter %s inside the sandbox: %s", plan->cwd, strerror(errno));
+        die_errno(errno, "cannot enter %s inside the sandbox: %m", plan->cwd);
     environ = plan->env.items;
     execvp(plan->argv[0], plan->argv);
     int err = errno;
@@ -115,9 +115,9 @@ _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int 
     /* Out of clbox's session: the user's terminal sends its signals to
      * clbox alone, which passes them on. */
     if (setsid() < 0)
-        die("cannot give the sandbox's init a session of its own: %s", strerror(errno));
+        die_errno(errno, "cannot give the sandbox's init a session of its own: %m");
     if (channel >= 0 && channel != 3 && (dup3(channel, 3, O_CLOEXEC) < 0 || close(channel) < 0))
-        die("cannot keep the channel to clbox: %s", strerror(errno));
+        die_errno(errno, "cannot keep the channel to clbox: %m");
     close_fds_above(channel >= 0 ? 3 : 2);
     channel = channel >= 0 ? 3 : -1;
     if (sethostname(plan->hostname, strlen(plan->hostname)) < 0)
@@ -139,7 +139,7 @@ _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int 
 
     pid_t command = fork();
     if (command < 0)
-        die("cannot start the command: %s", strerror(errno));
+        die_errno(errno, "cannot start the command: %m");
     if (command == 0)
         exec_command(plan, &pty);
     if (pty.master >= 0) {

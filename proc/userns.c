@@ -68,7 +68,7 @@ static int write_maps(pid_t pid, const char *uid_map, const char *gid_map)
     snprintf(dir, sizeof dir, pid ? "/proc/%d" : "/proc/self", (int)pid);
     autoclose int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
-        warnx_clbox("cannot open %s to write the sandbox's id maps: %s", dir, strerror(errno));
+        warnx_clbox("cannot open %s to write the sandbox's id maps: %m", dir);
         return -1;
     }
     int r = write_file_at(fd, "setgroups", "deny");

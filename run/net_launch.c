@@ -34,14 +34,14 @@ static pid_t start_gate(const struct plan *plan, const int *fds)
         .log_file_fd = plan->log_fd >= 0 ? fcntl(plan->log_fd, F_DUPFD_CLOEXEC, 3) : -1,
     };
     if (plan->log_fd >= 0 && cfg.log_file_fd < 0) {
-        warnx_clbox("cannot hand the log file %s to the DNS gate: %s", plan->log_file, strerror(errno));
+        warnx_clbox("cannot hand the log file %s to the DNS gate: %m", plan->log_file);
         return -1;
     }
     gate_prepare(&cfg);
     pid_t launcher = getpid();
     pid_t pid = fork();
     if (pid < 0) {
-        warnx_clbox("cannot start the DNS gate: %s", strerror(errno));
+        warnx_clbox("cannot start the DNS gate: %m");
         return -1;
     }
     if (pid == 0) {

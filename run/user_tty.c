@@ -70,7 +70,7 @@ void user_tty_raw(struct user_tty *t)
     /* From the background this stops clbox (SIGTTOU) until `fg`. */
     while (tcsetattr(t->modes_fd, TCSADRAIN, &raw) < 0)
         if (errno != EINTR) {
-            warnx_clbox("cannot put your terminal in raw mode, keys reach the command as lines: %s", strerror(errno));
+            warnx_clbox("cannot put your terminal in raw mode, keys reach the command as lines: %m");
             return;
         }
     t->raw = true;

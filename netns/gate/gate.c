@@ -115,7 +115,7 @@ static void confine(const struct gate_config *cfg)
     close_other_fds(cfg);
     tzset(); /* reads /etc/localtime now, before files are out of reach */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        die("cannot confine the DNS gate: %s", strerror(errno));
+        die_errno(errno, "cannot confine the DNS gate: %m");
     if (seccomp_install_gate(&err) < 0)
         die_error(&err);
 }
@@ -200,7 +200,7 @@ _Noreturn void gate_run(struct gate_config *cfg)
         }
         int r = poll(w.fds, w.n, w.next_ms > now ? (int)(w.next_ms - now) : 0);
         if (r < 0 && errno != EINTR)
-            die("the DNS gate cannot wait for queries: %s", strerror(errno));
+            die_errno(errno, "the DNS gate cannot wait for queries: %m");
         if (r > 0)
             dispatch(&g, &w);
         now = gate_now_ms();

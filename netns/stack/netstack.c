@@ -114,7 +114,7 @@ _Noreturn static void exec_stack(const char *binary, const struct netstack_optio
 #pragma GCC diagnostic ignored "-Wcast-qual"
     execv(binary, (char **)args.argv);
 #pragma GCC diagnostic pop
-    dprintf(log_w, "cannot run %s: %s\n", binary, strerror(errno));
+    dprintf(log_w, "cannot run %s: %m\n", binary);
     _exit(127);
 }
 
