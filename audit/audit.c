@@ -28,6 +28,7 @@
 #include "audit/audit_git.h"
 #include "audit/audit_pending.h"
 #include "audit/audit_steps.h"
+#include "common/error.h"
 #include "common/message.h"
 #include "common/util.h"
 #include "plan/gitdir.h"
@@ -104,13 +105,13 @@ void audit_project(int project_fd, const char *project, const struct timespec *s
 
 void audit_take(const struct plan *plan, const struct host_facts *host, bool record, struct audit_snapshot *snap)
 {
-    char err[3 * PATH_MAX];
+    struct error err = {0};
     *snap = (struct audit_snapshot){.project_fd = -1, .pending = {.dir_fd = -1}};
     /* Without a record (the user let the command change such files), a
      * state dir that is missing or refused has no record to replay. */
-    int pending_dir = audit_pending_dir(host, plan, record, err, sizeof err);
+    int pending_dir = audit_pending_dir(host, plan, record, &err);
     if (pending_dir < 0 && record)
-        die("%s", err);
+        die_error(&err);
     /* What a session killed before its own audit left is audited first. */
     if (pending_dir >= 0)
         audit_pending_replay(pending_dir, plan->project);

@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "audit/audit_config_dir.h"
 #include "audit/audit_steps.h"
+#include "common/error.h"
 #include "common/message.h"
 #include "common/util.h"
 #include "plan/host.h"
@@ -85,7 +86,7 @@ static void audit_recent(const char *project, const char *config_dir, const stru
     audit_set_actor("something");
     autoclose int project_fd = open(project, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (project_fd < 0)
-        die("cannot open %s: %s", shown, strerror(errno));
+        die_errno(errno, "cannot open %s: %m", shown);
     audit_project(project_fd, project, &since);
     audit_config_dir(config_dir, &since);
 }
@@ -101,22 +102,22 @@ int audit_command(int argc, char **argv)
              "DAYS days (default 7; 0 for everything).  See clbox(1), THE EXIT AUDIT.");
         return 0;
     }
-    char err[3 * PATH_MAX];
+    struct error err = {0};
     struct host_facts host = {0};
-    if (host_facts_read(&host, err, sizeof err) < 0)
-        die("%s", err);
+    if (host_facts_read(&host, &err) < 0)
+        die_error(&err);
     autofree char *found = NULL;
     if (!args.dir)
         plan_find_project(host.cwd, host.home, &found);
     autofree char *project = realpath(args.dir ? args.dir : found, NULL);
     if (!project)
-        die("cannot audit %s: %s (" AUDIT_USAGE ")", args.dir ? args.dir : found, strerror(errno));
+        die_errno(errno, "cannot audit %s: %m (" AUDIT_USAGE ")", args.dir ? args.dir : found);
     autofree char *config_dir = args.config_dir ? realpath(args.config_dir, NULL) : default_config_dir(&host);
     if (!config_dir)
-        die("--config-dir %s: %s", args.config_dir, strerror(errno));
-    autoclose int pending_dir = audit_pending_dir(&host, NULL, true, err, sizeof err);
+        die_errno(errno, "--config-dir %s: %m", args.config_dir);
+    autoclose int pending_dir = audit_pending_dir(&host, NULL, true, &err);
     if (pending_dir < 0)
-        die("%s", err);
+        die_error(&err);
     if (audit_pending_replay(pending_dir, project) == 0 || args.since_given)
         audit_recent(project, config_dir, &args);
     host_facts_free(&host);

@@ -37,6 +37,7 @@
 
 #include "audit/audit_steps.h"
 #include "audit/gitconfig.h"
+#include "common/error.h"
 #include "common/message.h"
 #include "common/util.h"
 #include "plan/gitdir.h"
@@ -49,17 +50,19 @@ enum { CONFIG_READ_MAX = 1 << 20 };
 
 /* Reads the whole regular file dir/name (no link followed) into a buffer,
  * or says why not in why. */
-static char *read_config_file(int dir, const char *name, size_t *len, char *why, size_t whylen)
+static char *read_config_file(int dir, const char *name, size_t *len, struct error *why)
 {
     autoclose int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        set_error(why, whylen, "cannot be read as a file (%s): clbox treats it as hostile",
-                  fd < 0 ? strerror(errno) : "not a regular file");
+        if (fd < 0)
+            error_errno(why, errno, "cannot be read as a file (%m): clbox treats it as hostile");
+        else
+            error_set(why, "cannot be read as a file (not a regular file): clbox treats it as hostile");
         return NULL;
     }
     if (st.st_size > CONFIG_READ_MAX) {
-        set_error(why, whylen, "is too large to read (%lld bytes, over %d): clbox treats it as hostile",
+        error_set(why, "is too large to read (%lld bytes, over %d): clbox treats it as hostile",
                   (long long)st.st_size, CONFIG_READ_MAX);
         return NULL;
     }
@@ -69,14 +72,14 @@ static char *read_config_file(int dir, const char *name, size_t *len, char *why,
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            set_error(why, whylen, "cannot be read (%s): clbox treats it as hostile", strerror(errno));
+            error_errno(why, errno, "cannot be read (%m): clbox treats it as hostile");
             free(text);
             return NULL;
         }
         used += (size_t)n;
     }
     if (used > CONFIG_READ_MAX) { /* it grew while read */
-        set_error(why, whylen, "is too large to read (over %d bytes): clbox treats it as hostile", CONFIG_READ_MAX);
+        error_set(why, "is too large to read (over %d bytes): clbox treats it as hostile", CONFIG_READ_MAX);
         free(text);
         return NULL;
     }
@@ -87,20 +90,20 @@ static char *read_config_file(int dir, const char *name, size_t *len, char *why,
 /* Does the config dir/name make git run a command?  Yes too when it cannot
  * be read whole or parsed as git would: what clbox cannot read, it cannot
  * vouch for.  The reason, for the user, in why. */
-static bool config_runs_commands(int dir, const char *name, char *why, size_t whylen)
+static bool config_runs_commands(int dir, const char *name, struct error *why)
 {
     size_t len = 0;
-    autofree char *text = read_config_file(dir, name, &len, why, whylen);
+    autofree char *text = read_config_file(dir, name, &len, why);
     if (!text)
         return true;
     struct gitconfig_findings found;
     gitconfig_find_commands(text, len, &found);
     char names[4 * 160];
     if (found.n_commands)
-        set_error(why, whylen, "sets what git runs as a command (%s)",
+        error_set(why, "sets what git runs as a command (%s)",
                   gitconfig_describe(&found, names, sizeof names));
     else if (found.unreadable)
-        set_error(why, whylen, "is not written as git reads a config (line %d): clbox treats it as hostile",
+        error_set(why, "is not written as git reads a config (line %d): clbox treats it as hostile",
                   found.bad_line);
     return found.n_commands || found.unreadable;
 }
@@ -113,10 +116,10 @@ static void audit_git_config(int git_fd, const char *name, const char *git_dir, 
         return;
     warnx_clbox("%s %s %s/%s, which runs code outside the sandbox when you work there: read it before you "
                 "trust it", audit_actor(), audit_what_was_done(git_fd, name, since), git_dir, name);
-    char why[1024];
-    if (!config_runs_commands(git_fd, name, why, sizeof why))
+    struct error why = {0};
+    if (!config_runs_commands(git_fd, name, &why))
         return;
-    warnx_clbox("  %s/%s %s%s", git_dir, name, why,
+    warnx_clbox("  %s/%s %s%s", git_dir, name, why.text,
                 audit_is_report_only() ? "" : "; the rest of it (remotes, branches) is set aside with it");
     audit_set_aside(git_fd, name, git_dir);
 }

@@ -17,6 +17,7 @@
 
 #include "audit/audit.h"
 #include "audit/audit_config_dir.h"
+#include "common/error.h"
 #include "common/message.h"
 #include "common/fsutil.h"
 #include "common/util.h"
@@ -101,18 +102,18 @@ char *audit_pending_format(const struct pending_record *rec)
 
 
 /* Opens a directory that must be the user's own, and makes it private. */
-static int open_private_dir(int at, const char *path, char *err, size_t errlen)
+static int open_private_dir(int at, const char *path, struct error *err)
 {
     int fd = openat(at, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
-        set_error(err, errlen, "cannot open %s, where clbox records a pending audit: %s (set XDG_STATE_HOME to a "
-                  "directory of yours)", path, strerror(errno));
+        error_errno(err, errno, "cannot open %s, where clbox records a pending audit: %m (set XDG_STATE_HOME to a "
+                    "directory of yours)", path);
     } else if (st.st_uid != getuid()) {
-        set_error(err, errlen, "%s, where clbox records a pending audit, belongs to uid %u, not to you (set "
+        error_set(err, "%s, where clbox records a pending audit, belongs to uid %u, not to you (set "
                   "XDG_STATE_HOME to a directory of yours)", path, (unsigned)st.st_uid);
     } else if ((st.st_mode & 077) && fchmod(fd, 0700) < 0) {
-        set_error(err, errlen, "cannot make %s private: %s", path, strerror(errno));
+        error_errno(err, errno, "cannot make %s private: %m", path);
     } else {
         return fd;
     }
@@ -134,7 +135,7 @@ static const char *writable_inside(const char *state, const struct plan *plan)
     return NULL;
 }
 
-int audit_pending_dir(const struct host_facts *host, const struct plan *plan, bool create, char *err, size_t errlen)
+int audit_pending_dir(const struct host_facts *host, const struct plan *plan, bool create, struct error *err)
 {
     const char *xdg = host_env(host, "XDG_STATE_HOME");
     autofree char *base = xdg && xdg[0] == '/' ? xasprintf("%s/clbox", xdg)
@@ -143,21 +144,21 @@ int audit_pending_dir(const struct host_facts *host, const struct plan *plan, bo
         (void)mkdir_parents(base, 0700, 0700); /* XDG's base directories are the user's alone */
     autofree char *real = realpath(base, NULL);
     if (!real)
-        return set_error(err, errlen, "cannot create %s, where clbox records a pending audit: %s (set "
-                         "XDG_STATE_HOME to a directory of yours)", base, strerror(errno));
+        return error_errno(err, errno, "cannot create %s, where clbox records a pending audit: %m (set "
+                           "XDG_STATE_HOME to a directory of yours)", base);
     const char *writable = plan ? writable_inside(real, plan) : NULL;
     if (writable)
-        return set_error(err, errlen, "the state dir %s, where clbox records a pending audit, lies inside %s, which "
+        return error_set(err, "the state dir %s, where clbox records a pending audit, lies inside %s, which "
                          "the sandbox can write: set XDG_STATE_HOME to a directory outside it", real, writable);
-    autoclose int base_fd = open_private_dir(AT_FDCWD, real, err, errlen);
+    autoclose int base_fd = open_private_dir(AT_FDCWD, real, err);
     if (base_fd < 0)
         return -1;
     if (create)
         (void)mkdirat(base_fd, "pending", 0700);
     autofree char *pending = xasprintf("%s/pending", real);
-    int fd = open_private_dir(base_fd, "pending", err, errlen);
+    int fd = open_private_dir(base_fd, "pending", err);
     if (fd < 0)
-        snprintf(err + strlen(err), errlen - strlen(err), " [%s]", pending);
+        error_append(err, " [%s]", pending);
     return fd;
 }
 
@@ -171,7 +172,7 @@ static void replay_one(const struct pending_record *rec)
     if (project_fd >= 0)
         audit_project(project_fd, rec->project, &rec->started);
     else
-        warnx_clbox("  cannot open %s: %s (nothing to audit there)", shown, strerror(errno));
+        warnx_clbox("  cannot open %s: %m (nothing to audit there)", shown);
     audit_config_dir(rec->config_dir, &rec->started);
 }
 
@@ -260,8 +261,9 @@ void audit_pending_begin(int pending_dir, const struct plan *plan, const struct 
         renameat(pending_dir, being_written, pending_dir, pending->name) < 0) {
         int saved = errno;
         unlinkat(pending_dir, being_written, 0);
-        die("cannot record the pending audit of this session (%s): without it a killed clbox would leave the "
-            "session unaudited; free some space, or set XDG_STATE_HOME to a directory of yours", strerror(saved));
+        die_errno(saved,
+                  "cannot record the pending audit of this session (%m): without it a killed clbox would leave the "
+                  "session unaudited; free some space, or set XDG_STATE_HOME to a directory of yours");
     }
 }
 
@@ -274,8 +276,8 @@ void audit_pending_make_durable(struct audit_pending *pending)
     if (pending->dir_fd < 0)
         return;
     if (fsync(pending->record_fd) < 0 || fsync(pending->dir_fd) < 0)
-        warnx_clbox("cannot write this session's pending-audit record to disk (%s): if the machine loses power "
-                    "before the session ends, run 'clbox audit' in the project", strerror(errno));
+        warnx_clbox("cannot write this session's pending-audit record to disk (%m): if the machine loses power "
+                    "before the session ends, run 'clbox audit' in the project");
 }
 
 void audit_pending_end(struct audit_pending *pending)

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "common/error.h"
+
 struct plan;
 struct host_facts;
 
@@ -39,8 +41,7 @@ char *audit_pending_format(const struct pending_record *rec);
 /* Opens the pending dir, with `create` creating it 0700; refuses (-1,
  * reason in err) one that lies inside the project, the config dir or any
  * writable path of plan (plan may be NULL). */
-int audit_pending_dir(const struct host_facts *host, const struct plan *plan, bool create, char *err,
-                      size_t errlen);
+int audit_pending_dir(const struct host_facts *host, const struct plan *plan, bool create, struct error *err);
 /* Audits and drops every record of a session in `project` whose launcher
  * is gone.  Returns how many. */
 int audit_pending_replay(int pending_dir, const char *project);

@@ -81,8 +81,8 @@ int audit_set_aside(int dir, const char *name, const char *shown_dir)
             break;
     }
     if (rc < 0) {
-        warnx_clbox("  cannot set %s/%s aside: %s: do not run git there before you have read and removed it",
-                    shown_dir, shown, strerror(errno));
+        warnx_clbox("  cannot set %s/%s aside: %m: do not run git there before you have read and removed it",
+                    shown_dir, shown);
         return -1;
     }
     char aside_shown[4 * NAME_MAX + 1];

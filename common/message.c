@@ -1,10 +1,12 @@
 #include "common/message.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "common/error.h"
 #include "common/util.h"
 
 static enum verbosity message_verbosity = VERBOSITY_NORMAL;
@@ -23,7 +25,9 @@ static void vmessage(const char *fmt, va_list ap)
 {
     /* One write per line, so lines from init and launcher never interleave. */
     char line[4096];
+    int errnum = errno; /* for a %m in fmt */
     int n = snprintf(line, sizeof line, "clbox: ");
+    errno = errnum;
     int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
     size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
     if (len > sizeof line - 3)
@@ -70,6 +74,22 @@ _Noreturn void die(const char *fmt, ...)
     vmessage(fmt, ap);
     va_end(ap);
     _exit(EXIT_CLBOX_ERROR);
+}
+
+_Noreturn void die_errno(int errnum, const char *fmt, ...)
+{
+    undo_before_dying();
+    va_list ap;
+    va_start(ap, fmt);
+    errno = errnum;
+    vmessage(fmt, ap);
+    va_end(ap);
+    _exit(EXIT_CLBOX_ERROR);
+}
+
+_Noreturn void die_error(const struct error *e)
+{
+    die("%s", e->text);
 }
 
 _Noreturn void die_quietly(void)

@@ -27,6 +27,11 @@ void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * the sandbox cannot be built as asked: clbox never runs the command with
  * less isolation than planned. */
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* As die(), with %m in the format standing for strerror(errnum). */
+_Noreturn void die_errno(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* As die(), telling an error that came up (common/error.h). */
+struct error;
+_Noreturn void die_error(const struct error *e);
 /* Exits as die() does, for a failure that has been told already. */
 _Noreturn void die_quietly(void);
 /* Called once by die() before its message: what must be undone on every

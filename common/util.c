@@ -7,15 +7,6 @@
 
 #include "common/message.h"
 
-int set_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 void *xmalloc(size_t size)
 {
     void *p = malloc(size ? size : 1);

@@ -1,4 +1,4 @@
-/* Small helpers shared by every part of clbox: error strings, allocation,
+/* Small helpers shared by every part of clbox: allocation,
  * scope-bound cleanup of fds and allocations, growable string lists, paths,
  * printable names, whole-file reads and writes.  What clbox says and how it
  * exits is in common/message.h. */
@@ -10,10 +10,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-/* Writes a one-line reason into err and returns -1: for code that reports
- * a failure to a caller who decides what to do with it. */
-int set_error(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);

@@ -105,7 +105,7 @@ void child_run_bounded(child_fn *fn, const void *arg, int timeout_ms, struct chi
     *c = (struct child){.timeout_ms = timeout_ms};
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) {
-        snprintf(c->output, sizeof c->output, "cannot create a pipe: %s", strerror(errno));
+        snprintf(c->output, sizeof c->output, "cannot create a pipe: %m");
         return;
     }
     /* Or else a child that exits through stdio would print our buffered
@@ -113,7 +113,7 @@ void child_run_bounded(child_fn *fn, const void *arg, int timeout_ms, struct chi
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        snprintf(c->output, sizeof c->output, "cannot start a process: %s", strerror(errno));
+        snprintf(c->output, sizeof c->output, "cannot start a process: %m");
         close(p[0]);
         close(p[1]);
         return;
@@ -173,7 +173,7 @@ void child_exec(const void *arg)
 {
     const struct child_exec_request *x = arg;
     if (x->dir && chdir(x->dir) < 0) {
-        dprintf(STDERR_FILENO, "cannot enter %s: %s\n", x->dir, strerror(errno));
+        dprintf(STDERR_FILENO, "cannot enter %s: %m\n", x->dir);
         _exit(127);
     }
     /* execv takes char *const[] for old C compatibility only: it writes nothing there. */
@@ -181,6 +181,6 @@ void child_exec(const void *arg)
 #pragma GCC diagnostic ignored "-Wcast-qual"
     execv(x->path, (char **)x->argv);
 #pragma GCC diagnostic pop
-    dprintf(STDERR_FILENO, "cannot run %s: %s\n", x->path, strerror(errno));
+    dprintf(STDERR_FILENO, "cannot run %s: %m\n", x->path);
     _exit(127);
 }

@@ -6,6 +6,7 @@
  * finishes and leaves nothing running. */
 #include "diag/doctor.h"
 
+#include "common/error.h"
 #include "netns/stack/netstack.h"
 #include "options/profile.h"
 
@@ -46,7 +47,7 @@ struct doctor {
     bool userns_works;       /* the checks that need one are not tried without it */
     bool have_host;
     struct host_facts host;  /* home and environment, read the way `run` reads them */
-    char host_err[512];      /* why they could not be read, said in its place among the checks */
+    struct error host_err;   /* why they could not be read, said in its place among the checks */
 };
 
 static void say(struct doctor *d, enum verdict v, const char *what, const char *fmt, ...)
@@ -324,7 +325,7 @@ static void child_try_nft(const void *arg)
     uid_t uid = getuid();
     gid_t gid = getgid();
     if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
-        dprintf(STDOUT_FILENO, "cannot create a user and a network namespace: %s", strerror(errno));
+        dprintf(STDOUT_FILENO, "cannot create a user and a network namespace: %m");
         _exit(1);
     }
     const char *file;
@@ -333,10 +334,10 @@ static void child_try_nft(const void *arg)
         dprintf(STDOUT_FILENO, "cannot write %s: %s", file, strerror(-r));
         _exit(1);
     }
-    char err[1024];
+    struct error err = {0};
     struct nft_policy policy = {0};
-    if (nft_install(&policy, err, sizeof err) < 0) {
-        dprintf(STDOUT_FILENO, "%s", err);
+    if (nft_install(&policy, &err) < 0) {
+        dprintf(STDOUT_FILENO, "%s", err.text);
         _exit(1);
     }
     _exit(0);
@@ -533,7 +534,7 @@ static void check_config_dir(struct doctor *d)
 static void read_host(struct doctor *d)
 {
     if (!d->have_host)
-        say(d, VERDICT_FIX, "environment", "%s", d->host_err);
+        say(d, VERDICT_FIX, "environment", "%s", d->host_err.text);
 }
 
 static void summarize(struct doctor *d)
@@ -547,8 +548,8 @@ static void summarize(struct doctor *d)
 
 int doctor_run(FILE *out)
 {
-    struct doctor d = {.out = out};
-    d.have_host = host_facts_read(&d.host, d.host_err, sizeof d.host_err) == 0;
+    struct doctor d = {.out = out, .host_err = {0}};
+    d.have_host = host_facts_read(&d.host, &d.host_err) == 0;
     fprintf(out, "clbox %s doctor, as uid %u\n", PACKAGE_VERSION, (unsigned)getuid());
     check_kernel(&d);
     check_userns(&d);

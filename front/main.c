@@ -6,6 +6,7 @@
 
 #include "audit/audit.h"
 #include "audit/audit_cmd.h"
+#include "common/error.h"
 #include "common/message.h"
 #include "common/util.h"
 #include "diag/doctor.h"
@@ -37,13 +38,13 @@ static void print_usage(FILE *out)
 /* The host facts and the options.  Returns 1 when --help was printed. */
 static int parse_options(int argc, char **argv, struct options *opts, struct host_facts *host)
 {
-    char err[CLI_MAX_VALUE + 256];
-    if (host_facts_read(host, err, sizeof err) < 0)
-        die("%s", err);
+    struct error err = {0};
+    if (host_facts_read(host, &err) < 0)
+        die_error(&err);
     struct profile_context ctx = {.environ = host->environ, .home = host->home};
-    if (profile_build_options(argc, argv, &ctx, opts, err, sizeof err) < 0) {
+    if (profile_build_options(argc, argv, &ctx, opts, &err) < 0) {
         options_free(opts);
-        die("%s", err);
+        die_error(&err);
     }
     if (opts->help) {
         cli_print_run_help(stdout);
@@ -56,18 +57,18 @@ static int parse_options(int argc, char **argv, struct options *opts, struct hos
 
 static void plan_or_die(const struct options *opts, const struct host_facts *host, struct plan *plan)
 {
-    char err[CLI_MAX_VALUE + 256];
-    if (plan_build(opts, host, plan, err, sizeof err) < 0)
-        die("%s", err);
+    struct error err = {0};
+    if (plan_build(opts, host, plan, &err) < 0)
+        die_error(&err);
 }
 
 /* What the plan needs on the host, made just before the sandbox; never
  * for --dry-run. */
 static void realise_or_die(const struct host_facts *host, struct plan *plan)
 {
-    char err[CLI_MAX_VALUE + 256];
-    if (plan_realise(host, plan, err, sizeof err) < 0)
-        die("%s", err);
+    struct error err = {0};
+    if (plan_realise(host, plan, &err) < 0)
+        die_error(&err);
 }
 
 static int parse_and_plan(int argc, char **argv, struct options *opts, struct host_facts *host, struct plan *plan)
@@ -92,9 +93,9 @@ static void print_profile_lines(int argc, char **argv, const struct host_facts *
 {
     struct profile_context ctx = {.environ = host->environ, .home = host->home, .trace = stdout};
     struct options scratch;
-    char err[CLI_MAX_VALUE + 256];
+    struct error err = {0};
     printf("profile lines applied:\n");
-    (void)profile_build_options(argc, argv, &ctx, &scratch, err, sizeof err);
+    (void)profile_build_options(argc, argv, &ctx, &scratch, &err);
     options_free(&scratch);
 }
 
@@ -129,8 +130,8 @@ static void name_to_check(const struct options *opts, char *name, size_t namelen
     name[0] = '\0';
     for (size_t i = opts->allow.len; i-- > 0;) {
         struct allow_rule r;
-        char why[256];
-        if (allow_rule_parse(opts->allow.items[i], false, &r, why, sizeof why) == 0 && r.kind == ALLOW_NAME) {
+        struct error ignored = {0};
+        if (allow_rule_parse(opts->allow.items[i], false, &r, &ignored) == 0 && r.kind == ALLOW_NAME) {
             snprintf(name, namelen, "%s", r.name);
             snprintf(port, portlen, "%u", r.port ? r.port : 443);
             return;
@@ -144,7 +145,7 @@ static int cmd_check(int argc, char **argv)
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0)
-        die("cannot find clbox's own executable: %s", strerror(errno));
+        die_errno(errno, "cannot find clbox's own executable: %m");
     self[n] = '\0';
     char **args = xcalloc((size_t)argc + 8, sizeof *args);
     int k = 0;
@@ -190,21 +191,21 @@ static int cmd_check_inside(int argc, char **argv)
 /* clbox profile list | show NAME */
 static int cmd_profile(int argc, char **argv)
 {
-    char err[1024];
+    struct error err = {0};
     struct host_facts host = {0};
-    if (host_facts_read(&host, err, sizeof err) < 0)
-        die("%s", err);
+    if (host_facts_read(&host, &err) < 0)
+        die_error(&err);
     struct profile_context ctx = {.environ = host.environ, .home = host.home};
     int rc;
     if (argc == 2 && strcmp(argv[1], "list") == 0)
         rc = profile_list(stdout, &ctx);
     else if (argc == 3 && strcmp(argv[1], "show") == 0)
-        rc = profile_show(stdout, argv[2], &ctx, err, sizeof err);
+        rc = profile_show(stdout, argv[2], &ctx, &err);
     else
         die("usage: clbox profile list | clbox profile show NAME");
     host_facts_free(&host);
     if (rc < 0)
-        die("%s", err);
+        die_error(&err);
     return 0;
 }
 

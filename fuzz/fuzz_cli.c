@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "netns/codec/allowlist.h"
 #include "options/cli.h"
 
@@ -26,23 +27,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     argv[argc] = NULL;
 
     struct options opts;
-    char err[512];
-    if (cli_parse_run(argc, argv, &opts, err, sizeof err) == 0) {
+    struct error err = {0};
+    if (cli_parse_run(argc, argv, &opts, &err) == 0) {
         for (size_t i = 0; i < opts.allow.len; i++) {
             struct allow_rule rule;
-            if (allow_rule_parse(opts.allow.items[i], false, &rule, err, sizeof err) == 0) {
+            if (allow_rule_parse(opts.allow.items[i], false, &rule, &err) == 0) {
                 char text[512];
                 allow_rule_format(&rule, text, sizeof text);
                 struct allow_rule again;
                 /* What is printed parses back to the same rule. */
-                if (allow_rule_parse(text, false, &again, err, sizeof err) != 0 ||
+                if (allow_rule_parse(text, false, &again, &err) != 0 ||
                     again.kind != rule.kind || again.port != rule.port || strcmp(again.name, rule.name) != 0)
                     abort();
             }
         }
         for (size_t i = 0; i < opts.deny.len; i++) {
             struct allow_rule rule;
-            (void)allow_rule_parse(opts.deny.items[i], true, &rule, err, sizeof err);
+            (void)allow_rule_parse(opts.deny.items[i], true, &rule, &err);
         }
     }
     options_free(&opts);

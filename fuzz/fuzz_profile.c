@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "options/profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,9 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct options opts;
     options_init(&opts);
     opts.ssh_agent = size > 0 && (data[0] & 1);
-    char err[1024];
-    if (profile_apply_text(&opts, "fuzz", text, &ctx, err, sizeof err) < 0 && strncmp(err, "fuzz:", 5) != 0 &&
-        !strstr(err, "include"))
+    struct error err = {0};
+    if (profile_apply_text(&opts, "fuzz", text, &ctx, &err) < 0 && strncmp(err.text, "fuzz:", 5) != 0 &&
+        !strstr(err.text, "include"))
         abort(); /* every error names where it was found */
     options_free(&opts);
     free(text);

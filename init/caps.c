@@ -16,14 +16,14 @@ void caps_drop_all(void)
     cap_value_t last = (cap_value_t)cap_max_bits() - 1;
     for (cap_value_t cap = 0; cap <= last; cap++)
         if (cap_drop_bound(cap) < 0 && errno != EINVAL)
-            die("cannot drop capability %d from the bounding set: %s", (int)cap, strerror(errno));
+            die_errno(errno, "cannot drop capability %d from the bounding set: %m", (int)cap);
     if (cap_reset_ambient() < 0 && errno != EINVAL)
-        die("cannot clear the ambient capabilities: %s", strerror(errno));
+        die_errno(errno, "cannot clear the ambient capabilities: %m");
     unsigned long bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
                          SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
                          SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED | SECBIT_KEEP_CAPS_LOCKED;
     if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) < 0)
-        die("cannot lock the securebits: %s", strerror(errno));
+        die_errno(errno, "cannot lock the securebits: %m");
     cap_t none = cap_init();
     if (!none)
         die("out of memory");
@@ -31,5 +31,5 @@ void caps_drop_all(void)
     int saved = errno;
     cap_free(none);
     if (r < 0)
-        die("cannot drop capabilities: %s", strerror(saved));
+        die_errno(saved, "cannot drop capabilities: %m");
 }

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "init/caps.h"
 #include "init/init_net.h"
@@ -42,7 +43,7 @@ static void close_fds_above(int highest_kept)
 static void wait_for_launcher(int launcher_alive_fd)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-        die("cannot tie the sandbox to clbox's life: %s", strerror(errno));
+        die_errno(errno, "cannot tie the sandbox to clbox's life: %m");
     char byte;
     ssize_t n;
     do
@@ -55,15 +56,15 @@ static void wait_for_launcher(int launcher_alive_fd)
 
 static void harden(void)
 {
-    char err[256];
+    struct error err = {0};
     /* Not dumpable: the command, same uid, cannot ptrace init. */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-        die("cannot make the sandbox's init undumpable: %s", strerror(errno));
+        die_errno(errno, "cannot make the sandbox's init undumpable: %m");
     caps_drop_all();
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        die("cannot set no_new_privs: %s", strerror(errno));
-    if (seccomp_install(err, sizeof err) < 0)
-        die("%s", err);
+        die_errno(errno, "cannot set no_new_privs: %m");
+    if (seccomp_install(&err) < 0)
+        die_error(&err);
 }
 
 static int exit_code_for_exec_error(int err) { return err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE; }
@@ -77,7 +78,7 @@ static void start_session(const struct init_pty *pty)
     if (pty->slave >= 0)
         init_pty_take(pty);
     else if (setsid() < 0)
-        die("cannot start the command's session: %s", strerror(errno));
+        die_errno(errno, "cannot start the command's session: %m");
 }
 
 _Noreturn static void exec_command(const struct plan *plan, const struct init_pty *pty)
@@ -86,7 +87,7 @@ _Noreturn static void exec_command(const struct plan *plan, const struct init_pt
     start_session(pty);
     signals_restore_for_exec();
     if (chdir(plan->cwd) < 0)
-        die("cannot enter %s inside the sandbox: %s", plan->cwd, strerror(errno));
+        die_errno(errno, "cannot enter %s inside the sandbox: %m", plan->cwd);
     environ = plan->env.items;
     execvp(plan->argv[0], plan->argv);
     int err = errno;
@@ -106,26 +107,30 @@ _Noreturn static void exec_command(const struct plan *plan, const struct init_pt
 
 _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int channel)
 {
-    char err[512];
+    struct error err = {0};
     message_set_verbosity(plan->verbosity);
     /* First, while the launcher writes the id maps and starts the network
      * stack, and while the host's filesystem is still the one in view. */
-    if (plan->net == NET_FILTERED && nft_load(err, sizeof err) < 0)
-        die("%s", err);
+    if (plan->net == NET_FILTERED && nft_load(&err) < 0)
+        die_error(&err);
     wait_for_launcher(launcher_alive_fd);
     /* Out of clbox's session: the user's terminal sends its signals to
      * clbox alone, which passes them on. */
     if (setsid() < 0)
-        die("cannot give the sandbox's init a session of its own: %s", strerror(errno));
+        die_errno(errno, "cannot give the sandbox's init a session of its own: %m");
     if (channel >= 0 && channel != 3 && (dup3(channel, 3, O_CLOEXEC) < 0 || close(channel) < 0))
-        die("cannot keep the channel to clbox: %s", strerror(errno));
+        die_errno(errno, "cannot keep the channel to clbox: %m");
     close_fds_above(channel >= 0 ? 3 : 2);
     channel = channel >= 0 ? 3 : -1;
     if (sethostname(plan->hostname, strlen(plan->hostname)) < 0)
         die_namespace_denied("cannot set the sandbox's hostname", errno);
-    rootfs_build(plan);
-    if (link_set_up("lo", err, sizeof err) < 0)
-        die("cannot set up the sandbox's loopback: %s", err);
+    struct error mount_err = {0};
+    if (rootfs_build(plan, &mount_err) < 0)
+        die_error(&mount_err);
+    if (link_set_up("lo", &err) < 0) {
+        error_wrap(&err, "cannot set up the sandbox's loopback");
+        die_error(&err);
+    }
     if (plan->net != NET_NONE)
         init_network(plan, channel);
     userns_enter_inner(plan->uid, plan->gid);
@@ -136,7 +141,7 @@ _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int 
 
     pid_t command = fork();
     if (command < 0)
-        die("cannot start the command: %s", strerror(errno));
+        die_errno(errno, "cannot start the command: %m");
     if (command == 0)
         exec_command(plan, &pty);
     if (pty.master >= 0) {

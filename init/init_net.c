@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "init/init.h"
 #include "netns/kernel/nflog.h"
@@ -25,14 +26,14 @@ static int gate_socket(int type)
     int one = 1;
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
         bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || (type == SOCK_STREAM && listen(fd, 64) < 0))
-        die("cannot open the DNS gate's %s socket on " NFT_GATE_ADDR ":53 inside the sandbox: %s",
-            type == SOCK_STREAM ? "TCP" : "UDP", strerror(errno));
+        die_errno(errno, "cannot open the DNS gate's %s socket on " NFT_GATE_ADDR ":53 inside the sandbox: %m",
+                  type == SOCK_STREAM ? "TCP" : "UDP");
     return fd;
 }
 
 void init_network(const struct plan *plan, int channel)
 {
-    char err[512];
+    struct error err = {0};
     int fds[4] = {-1, -1, -1, -1};
     size_t n = 0;
     if (plan->net == NET_FILTERED) {
@@ -41,19 +42,19 @@ void init_network(const struct plan *plan, int channel)
                                     .host_ports = plan->host_ports,
                                     .n_host_ports = plan->n_host_ports};
         /* Fail closed: without the firewall there is no network at all. */
-        if (nft_install(&policy, err, sizeof err) < 0)
-            die("%s", err);
+        if (nft_install(&policy, &err) < 0)
+            die_error(&err);
         fds[n++] = gate_socket(SOCK_DGRAM);
         fds[n++] = gate_socket(SOCK_STREAM);
         fds[n] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
         if (fds[n++] < 0)
-            die("cannot open a netfilter socket for the allowlist: %s", strerror(errno));
-        if ((fds[n++] = nflog_open(NFT_LOG_GROUP, err, sizeof err)) < 0)
-            die("%s", err);
+            die_errno(errno, "cannot open a netfilter socket for the allowlist: %m");
+        if ((fds[n++] = nflog_open(NFT_LOG_GROUP, &err)) < 0)
+            die_error(&err);
     }
     int r = channel_send(channel, CHANNEL_NET_READY, fds, n);
     if (r < 0)
-        die("cannot hand the network sockets to clbox: %s", strerror(-r));
+        die_errno(-r, "cannot hand the network sockets to clbox: %m");
     for (size_t i = 0; i < n; i++)
         close(fds[i]);
     enum channel_tag tag;

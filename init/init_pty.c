@@ -44,7 +44,7 @@ static void streams_onto(int slave, unsigned streams)
 {
     for (int fd = 0; fd <= 2; fd++)
         if ((streams & (1u << fd)) && dup2(slave, fd) < 0)
-            die("cannot give the command its terminal on fd %d: %s", fd, strerror(errno));
+            die_errno(errno, "cannot give the command its terminal on fd %d: %m", fd);
 }
 
 void init_pty_open(const struct plan *plan, int channel, struct init_pty *pty)
@@ -53,22 +53,22 @@ void init_pty_open(const struct plan *plan, int channel, struct init_pty *pty)
     unsigned index = ~0u;
     pty->master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (pty->master < 0)
-        die("cannot open a terminal for the command in the sandbox's /dev/ptmx: %s", strerror(errno));
+        die_errno(errno, "cannot open a terminal for the command in the sandbox's /dev/ptmx: %m");
     if (ioctl(pty->master, TIOCSPTLCK, &zero) < 0 || ioctl(pty->master, TIOCGPTN, &index) < 0)
-        die("cannot unlock the command's terminal: %s", strerror(errno));
+        die_errno(errno, "cannot unlock the command's terminal: %m");
     if (index != 0) /* /dev/console names pts/0 (plan.c) */
         die("the sandbox's devpts gave pty %u, not 0: it is not a fresh instance", index);
     pty->slave = open_slave(pty->master);
     if (pty->slave < 0)
-        die("cannot open the command's terminal /dev/pts/0: %s", strerror(errno));
+        die_errno(errno, "cannot open the command's terminal /dev/pts/0: %m");
     /* Init leads the session the pty belongs to, and the command gets a
      * process group of its own in it: a group whose parent is in the same
      * session is not orphaned, so the pty's ^Z can stop it. */
     if (ioctl(pty->slave, TIOCSCTTY, 0) < 0)
-        die("cannot make /dev/pts/0 the sandbox's controlling terminal: %s", strerror(errno));
+        die_errno(errno, "cannot make /dev/pts/0 the sandbox's controlling terminal: %m");
     int r = channel_send(channel, CHANNEL_PTY, &pty->master, 1);
     if (r < 0)
-        die("cannot hand the command's terminal to clbox: %s", strerror(-r));
+        die_errno(-r, "cannot hand the command's terminal to clbox: %m");
     enum channel_tag tag;
     size_t n_fds;
     if (channel_recv(channel, &tag, NULL, 0, &n_fds) < 0 || tag != CHANNEL_GO)
@@ -84,7 +84,7 @@ void init_pty_take(const struct init_pty *pty)
     sigaddset(&ttou, SIGTTOU);
     sigprocmask(SIG_BLOCK, &ttou, &before);
     if (setpgid(0, 0) < 0 || tcsetpgrp(pty->slave, getpid()) < 0)
-        die("cannot give the command the foreground of its terminal: %s", strerror(errno));
+        die_errno(errno, "cannot give the command the foreground of its terminal: %m");
     sigprocmask(SIG_SETMASK, &before, NULL);
     close(pty->slave);
     close(pty->master);
@@ -171,7 +171,7 @@ int init_pty_relay(pid_t command, int channel, int master)
     signal(SIGTSTP, SIG_IGN);
     int sigfd = signals_open_fd(false);
     if (sigfd < 0)
-        die("cannot wait for signals in the sandbox's init: %s", strerror(errno));
+        die_errno(errno, "cannot wait for signals in the sandbox's init: %m");
     int status = reap(command, channel); /* it may be gone already */
     bool launcher_gone = false;
     while (status < 0) {
@@ -180,7 +180,7 @@ int init_pty_relay(pid_t command, int channel, int master)
         if (poll(fds, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;
-            die("cannot wait in the sandbox's init: %s", strerror(errno));
+            die_errno(errno, "cannot wait in the sandbox's init: %m");
         }
         if (fds[1].revents)
             take_request(channel, master, command, &launcher_gone);

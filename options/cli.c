@@ -1,5 +1,6 @@
 #include "options/cli.h"
 
+#include "common/error.h"
 #include "common/message.h"
 #include "common/util.h"
 #include "netns/codec/allowlist.h"
@@ -9,7 +10,7 @@
 
 struct option_row;
 typedef int (*option_apply_fn)(struct options *opts, const struct option_row *row, const char *value,
-                               char *err, size_t errlen);
+                               struct error *err);
 
 /* One row per option.  `metavar` is NULL for flags that take no value. */
 struct option_row {
@@ -24,18 +25,18 @@ struct option_row {
 
 /* Values end up in mount tables, environment blocks and one-line messages:
  * a control character there is never what the user meant. */
-static int check_value(const struct option_row *row, const char *value, char *err, size_t errlen)
+static int check_value(const struct option_row *row, const char *value, struct error *err)
 {
     size_t len = strlen(value);
     if (len == 0)
-        return set_error(err, errlen, "--%s needs a non-empty %s", row->long_name, row->metavar);
+        return error_set(err, "--%s needs a non-empty %s", row->long_name, row->metavar);
     if (len > CLI_MAX_VALUE)
-        return set_error(err, errlen, "--%s: value is %zu bytes long; the limit is %d", row->long_name, len,
-                    CLI_MAX_VALUE);
+        return error_set(err, "--%s: value is %zu bytes long; the limit is %d", row->long_name, len,
+                         CLI_MAX_VALUE);
     for (const unsigned char *p = (const unsigned char *)value; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
-            return set_error(err, errlen, "--%s: value contains a control character (byte 0x%02x)",
-                        row->long_name, *p);
+            return error_set(err, "--%s: value contains a control character (byte 0x%02x)",
+                             row->long_name, *p);
     return 0;
 }
 
@@ -46,19 +47,19 @@ static int replace_string(char **slot, const char *value)
     return 0;
 }
 
-static int apply_project(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+static int apply_project(struct options *o, const struct option_row *r, const char *v, struct error *e)
 {
-    (void)r, (void)e, (void)n;
+    (void)r, (void)e;
     return replace_string(&o->project, v);
 }
 
-static int apply_config_dir(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+static int apply_config_dir(struct options *o, const struct option_row *r, const char *v, struct error *e)
 {
-    (void)r, (void)e, (void)n;
+    (void)r, (void)e;
     return replace_string(&o->config_dir, v);
 }
 
-static int apply_net(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+static int apply_net(struct options *o, const struct option_row *r, const char *v, struct error *e)
 {
     (void)r;
     static const struct {
@@ -70,59 +71,58 @@ static int apply_net(struct options *o, const struct option_row *r, const char *
             o->net = modes[i].mode;
             return 0;
         }
-    return set_error(e, n, "--net %s: unknown network mode (filtered, none or open)", v);
+    return error_set(e, "--net %s: unknown network mode (filtered, none or open)", v);
 }
 
-static int apply_net_backend(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+static int apply_net_backend(struct options *o, const struct option_row *r, const char *v, struct error *e)
 {
     if (net_backend_parse(v, &o->net_backend) < 0)
-        return set_error(e, n, "--%s %s: unknown network stack (slirp4netns or pasta)", r->long_name, v);
+        return error_set(e, "--%s %s: unknown network stack (slirp4netns or pasta)", r->long_name, v);
     o->net_backend_set = true;
     return 0;
 }
 
 /* Checked here, so that a bad entry is reported where it was written
  * (a profile's FILE:LINE); the plan parses it again. */
-static int apply_allow(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+static int apply_allow(struct options *o, const struct option_row *r, const char *v, struct error *e)
 {
     struct allow_rule rule;
-    char why[256];
     bool is_deny = r->tag != 0;
-    if (allow_rule_parse(v, is_deny, &rule, why, sizeof why) < 0)
-        return set_error(e, n, "--%s %s: %s", r->long_name, v, why);
+    if (allow_rule_parse(v, is_deny, &rule, e) < 0)
+        return error_wrap(e, "--%s %s", r->long_name, v);
     if (is_deny && rule.port)
-        return set_error(e, n, "--deny %s: a denied name is denied on every port; drop the :PORT", v);
+        return error_set(e, "--deny %s: a denied name is denied on every port; drop the :PORT", v);
     strv_push_dup(is_deny ? &o->deny : &o->allow, v);
     return 0;
 }
 
-static int apply_host_port(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+static int apply_host_port(struct options *o, const struct option_row *r, const char *v, struct error *e)
 {
     char *end;
     unsigned long port = strtoul(v, &end, 10);
     if (*end || v[0] < '1' || v[0] > '9' || port > 65535)
-        return set_error(e, n, "--%s %s: not a port (1-65535)", r->long_name, v);
+        return error_set(e, "--%s %s: not a port (1-65535)", r->long_name, v);
     o->host_ports = xrealloc(o->host_ports, (o->n_host_ports + 1) * sizeof *o->host_ports);
     o->host_ports[o->n_host_ports++] = (unsigned short)port;
     return 0;
 }
 
-static int apply_profile(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+static int apply_profile(struct options *o, const struct option_row *r, const char *v, struct error *e)
 {
-    (void)r, (void)e, (void)n;
+    (void)r, (void)e;
     strv_push_dup(&o->profiles, v);
     return 0;
 }
 
-static int apply_log(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+static int apply_log(struct options *o, const struct option_row *r, const char *v, struct error *e)
 {
-    (void)r, (void)e, (void)n;
+    (void)r, (void)e;
     return replace_string(&o->log_file, v);
 }
 
-static int apply_mount(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+static int apply_mount(struct options *o, const struct option_row *r, const char *v, struct error *e)
 {
-    (void)e, (void)n;
+    (void)e;
     o->mounts = xrealloc(o->mounts, (o->n_mounts + 1) * sizeof *o->mounts);
     o->mounts[o->n_mounts++] =
         (struct mount_request){.kind = (enum mount_request_kind)r->tag, .path = xstrdup(v), .optional = o->in_profile};
@@ -141,28 +141,28 @@ static bool is_env_name(const char *s, size_t len)
     return true;
 }
 
-static int apply_env(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+static int apply_env(struct options *o, const struct option_row *r, const char *v, struct error *e)
 {
     const char *eq = strchr(v, '=');
     size_t name_len = eq ? (size_t)(eq - v) : strlen(v);
     if (!is_env_name(v, name_len))
-        return set_error(e, n, "--%s %s: not a valid variable name (letters, digits and _; not starting with a digit)",
-                    r->long_name, v);
+        return error_set(e, "--%s %s: not a valid variable name (letters, digits and _; not starting with a digit)",
+                         r->long_name, v);
     strv_push_dup(&o->env_rules, v);
     return 0;
 }
 
-static int apply_unsetenv(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+static int apply_unsetenv(struct options *o, const struct option_row *r, const char *v, struct error *e)
 {
     if (!is_env_name(v, strlen(v)))
-        return set_error(e, n, "--%s %s: not a valid variable name", r->long_name, v);
+        return error_set(e, "--%s %s: not a valid variable name", r->long_name, v);
     strv_push(&o->env_rules, xasprintf("-%s", v));
     return 0;
 }
 
-static int apply_flag(struct options *o, const struct option_row *r, const char *v, char *e, size_t n)
+static int apply_flag(struct options *o, const struct option_row *r, const char *v, struct error *e)
 {
-    (void)v, (void)e, (void)n;
+    (void)v, (void)e;
     switch (r->tag) {
     case 'a': o->allow_project_config = true; break;
     case 'd': o->dry_run = true; break;
@@ -232,7 +232,7 @@ static const struct option_row *find_short(char c)
 /* Applies one option whose row is known; consumes its value from inline
  * (after '=' or a short option's letter) or from the next argument. */
 static int take_option(struct options *opts, const struct option_row *row, const char *inline_value,
-                       int argc, char **argv, int *index, char *err, size_t errlen)
+                       int argc, char **argv, int *index, struct error *err)
 {
     const char *value = NULL;
     if (row->metavar) {
@@ -241,16 +241,16 @@ static int take_option(struct options *opts, const struct option_row *row, const
         else if (*index + 1 < argc)
             value = argv[++*index];
         else
-            return set_error(err, errlen, "--%s needs a value: --%s %s", row->long_name, row->long_name, row->metavar);
-        if (check_value(row, value, err, errlen) < 0)
+            return error_set(err, "--%s needs a value: --%s %s", row->long_name, row->long_name, row->metavar);
+        if (check_value(row, value, err) < 0)
             return -1;
     } else if (inline_value) {
-        return set_error(err, errlen, "--%s takes no value", row->long_name);
+        return error_set(err, "--%s takes no value", row->long_name);
     }
-    return row->apply(opts, row, value, err, errlen);
+    return row->apply(opts, row, value, err);
 }
 
-static int parse_one(struct options *opts, int argc, char **argv, int *index, char *err, size_t errlen)
+static int parse_one(struct options *opts, int argc, char **argv, int *index, struct error *err)
 {
     const char *arg = argv[*index];
     if (arg[1] == '-') {
@@ -259,20 +259,20 @@ static int parse_one(struct options *opts, int argc, char **argv, int *index, ch
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         const struct option_row *row = find_long(name, len);
         if (!row)
-            return set_error(err, errlen, "unknown option --%.*s (see clbox run --help)", (int)(len > 64 ? 64 : len), name);
-        return take_option(opts, row, eq ? eq + 1 : NULL, argc, argv, index, err, errlen);
+            return error_set(err, "unknown option --%.*s (see clbox run --help)", (int)(len > 64 ? 64 : len), name);
+        return take_option(opts, row, eq ? eq + 1 : NULL, argc, argv, index, err);
     }
     /* A cluster of short options: -vq, or -xVALUE for one that takes a value. */
     for (const char *p = arg + 1; *p; p++) {
         const struct option_row *row = find_short(*p);
         if (!row) {
             if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-                return set_error(err, errlen, "unknown option byte 0x%02x (see clbox run --help)", (unsigned char)*p);
-            return set_error(err, errlen, "unknown option -%c (see clbox run --help)", *p);
+                return error_set(err, "unknown option byte 0x%02x (see clbox run --help)", (unsigned char)*p);
+            return error_set(err, "unknown option -%c (see clbox run --help)", *p);
         }
         if (row->metavar)
-            return take_option(opts, row, p[1] ? p + 1 : NULL, argc, argv, index, err, errlen);
-        if (take_option(opts, row, NULL, argc, argv, index, err, errlen) < 0)
+            return take_option(opts, row, p[1] ? p + 1 : NULL, argc, argv, index, err);
+        if (take_option(opts, row, NULL, argc, argv, index, err) < 0)
             return -1;
     }
     return 0;
@@ -280,25 +280,25 @@ static int parse_one(struct options *opts, int argc, char **argv, int *index, ch
 
 void options_init(struct options *opts) { *opts = (struct options){.net = NET_FILTERED, .verbosity = VERBOSITY_NORMAL}; }
 
-int cli_parse_run(int argc, char **argv, struct options *opts, char *err, size_t errlen)
+int cli_parse_run(int argc, char **argv, struct options *opts, struct error *err)
 {
     options_init(opts);
-    return cli_parse_more(argc, argv, opts, err, errlen);
+    return cli_parse_more(argc, argv, opts, err);
 }
 
-int cli_apply_directive(struct options *opts, const char *name, const char *value, char *err, size_t errlen)
+int cli_apply_directive(struct options *opts, const char *name, const char *value, struct error *err)
 {
     const struct option_row *row = find_long(name, strlen(name));
     if (!row || !row->in_profile)
-        return set_error(err, errlen, "unknown directive '%s'", name);
+        return error_set(err, "unknown directive '%s'", name);
     if (!value || !*value)
-        return set_error(err, errlen, "%s needs a value: %s %s", name, name, row->metavar);
-    if (check_value(row, value, err, errlen) < 0)
+        return error_set(err, "%s needs a value: %s %s", name, name, row->metavar);
+    if (check_value(row, value, err) < 0)
         return -1;
-    return row->apply(opts, row, value, err, errlen);
+    return row->apply(opts, row, value, err);
 }
 
-int cli_parse_more(int argc, char **argv, struct options *opts, char *err, size_t errlen)
+int cli_parse_more(int argc, char **argv, struct options *opts, struct error *err)
 {
     int i = 1;
     /* Options end at "--" or at the first word that is not an option: what
@@ -311,15 +311,15 @@ int cli_parse_more(int argc, char **argv, struct options *opts, char *err, size_
         }
         if (arg[0] != '-' || arg[1] == '\0')
             break;
-        if (parse_one(opts, argc, argv, &i, err, errlen) < 0)
+        if (parse_one(opts, argc, argv, &i, err) < 0)
             return -1;
     }
     opts->command = argv + i;
     opts->command_argc = argc - i;
     if (opts->command_argc == 0 && !opts->help)
-        return set_error(err, errlen, "no command given: clbox run [OPTIONS] -- COMMAND [ARG...]");
+        return error_set(err, "no command given: clbox run [OPTIONS] -- COMMAND [ARG...]");
     if (opts->command_argc > 0 && opts->command[0][0] == '\0')
-        return set_error(err, errlen, "the command name is empty");
+        return error_set(err, "the command name is empty");
     return 0;
 }
 

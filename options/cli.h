@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "common/net_backend.h"
 #include "common/util.h"
@@ -66,14 +67,14 @@ struct options {
 /* Parse `clbox run` arguments (argv[0] is "run").  Returns 0, or -1 with a
  * one-line reason in err.  On error, opts may hold partial results: free it
  * with options_free() either way. */
-int cli_parse_run(int argc, char **argv, struct options *opts, char *err, size_t errlen);
+int cli_parse_run(int argc, char **argv, struct options *opts, struct error *err);
 /* The same, into options that already hold what profiles set: what the
  * command line says is added, or replaces a single value. */
-int cli_parse_more(int argc, char **argv, struct options *opts, char *err, size_t errlen);
+int cli_parse_more(int argc, char **argv, struct options *opts, struct error *err);
 void options_init(struct options *opts);
 /* Applies one profile directive ("allow", "ro", ...: the long name of an
  * option that profiles may set).  Returns 0, or -1 with the reason. */
-int cli_apply_directive(struct options *opts, const char *name, const char *value, char *err, size_t errlen);
+int cli_apply_directive(struct options *opts, const char *name, const char *value, struct error *err);
 void options_free(struct options *opts);
 
 /* The option list for --help, generated from the table. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/error.h"
 #include "common/util.h"
 #include "options/profiles_builtin.h"
 
@@ -62,16 +63,16 @@ static const char *builtin_text(const char *name)
     return NULL;
 }
 
-static int read_source(const char *path, struct source *src, char *err, size_t errlen)
+static int read_source(const char *path, struct source *src, struct error *err)
 {
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return set_error(err, errlen, "%s is not a regular file; not a profile", path);
+        return error_set(err, "%s is not a regular file; not a profile", path);
     if (stat(path, &st) == 0 && st.st_size > MAX_PROFILE_SIZE)
-        return set_error(err, errlen, "%s: larger than %d bytes; not a profile", path, MAX_PROFILE_SIZE);
+        return error_set(err, "%s: larger than %d bytes; not a profile", path, MAX_PROFILE_SIZE);
     src->text = read_small_file(path, MAX_PROFILE_SIZE);
     if (!src->text)
-        return set_error(err, errlen, "cannot read the profile %s: %s", path, strerror(errno));
+        return error_errno(err, errno, "cannot read the profile %s: %m", path);
     src->origin = xstrdup(path);
     return 0;
 }
@@ -80,22 +81,22 @@ static int read_source(const char *path, struct source *src, char *err, size_t e
  * profile's directory, or the current one).  An unknown name lists where
  * it looked. */
 static int find_profile(const char *name, const char *base_dir, const struct profile_context *ctx,
-                        struct source *src, char *err, size_t errlen)
+                        struct source *src, struct error *err)
 {
     *src = (struct source){0};
     if (strchr(name, '/')) {
         autofree char *path = name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", base_dir ? base_dir : ".", name);
-        return read_source(path, src, err, errlen);
+        return read_source(path, src, err);
     }
     if (!valid_name(name))
-        return set_error(err, errlen, "'%s' is not a profile name (letters, digits, '.', '_', '-')", name);
+        return error_set(err, "'%s' is not a profile name (letters, digits, '.', '_', '-')", name);
     char *dirs[3];
     search_dirs(ctx, dirs);
     int rc = -1;
     for (int i = 0; i < 3 && rc < 0; i++) {
         autofree char *path = xasprintf("%s/%s", dirs[i], name);
         if (access(path, F_OK) == 0)
-            rc = read_source(path, src, err, errlen) < 0 ? -2 : 0;
+            rc = read_source(path, src, err) < 0 ? -2 : 0;
     }
     if (rc == -1 && builtin_text(name)) {
         src->origin = xasprintf("(built in) %s", name);
@@ -103,7 +104,7 @@ static int find_profile(const char *name, const char *base_dir, const struct pro
         rc = 0;
     }
     if (rc == -1)
-        set_error(err, errlen, "no profile named '%s' (looked in %s, %s, %s, and among the built-in ones: see "
+        error_set(err, "no profile named '%s' (looked in %s, %s, %s, and among the built-in ones: see "
                   "clbox profile list)", name, dirs[0], dirs[1], dirs[2]);
     free_dirs(dirs);
     return rc < 0 ? -1 : 0;
@@ -115,22 +116,21 @@ static bool is_var_char(char c, bool first)
 }
 
 /* Appends the expansion of "${...}" starting at *p; advances *p past '}'. */
-static int expand_variable(const char **p, const struct profile_context *ctx, struct strv *out, char *err,
-                           size_t errlen)
+static int expand_variable(const char **p, const struct profile_context *ctx, struct strv *out, struct error *err)
 {
     const char *start = *p + 2;
     const char *close = strchr(start, '}');
     if (!close)
-        return set_error(err, errlen, "unterminated ${ (write $$ for a dollar sign)");
+        return error_set(err, "unterminated ${ (write $$ for a dollar sign)");
     size_t len = 0;
     while (start + len < close && is_var_char(start[len], len == 0))
         len++;
     bool has_default = start[len] == ':' && start[len + 1] == '-';
     if (len == 0 || (start + len != close && !has_default))
-        return set_error(err, errlen, "'%.*s' is not ${NAME} or ${NAME:-default}", (int)(close - *p + 1), *p);
+        return error_set(err, "'%.*s' is not ${NAME} or ${NAME:-default}", (int)(close - *p + 1), *p);
     const char *value = env_get(ctx, start, len);
     if (!value && !has_default)
-        return set_error(err, errlen, "${%.*s} is not set (set it, or write ${%.*s:-default})", (int)len, start,
+        return error_set(err, "${%.*s} is not set (set it, or write ${%.*s:-default})", (int)len, start,
                          (int)len, start);
     bool use_default = has_default && (!value || !*value); /* as in the shell: unset or empty */
     strv_push(out, use_default ? strndup(start + len + 2, (size_t)(close - (start + len + 2))) : xstrdup(value));
@@ -138,7 +138,7 @@ static int expand_variable(const char **p, const struct profile_context *ctx, st
     return 0;
 }
 
-char *profile_expand(const char *value, const struct profile_context *ctx, char *err, size_t errlen)
+char *profile_expand(const char *value, const struct profile_context *ctx, struct error *err)
 {
     struct strv parts = {0};
     const char *p = value;
@@ -151,13 +151,13 @@ char *profile_expand(const char *value, const struct profile_context *ctx, char 
             strv_push_dup(&parts, "$");
             p += 2;
         } else if (p[0] == '$' && p[1] == '{') {
-            if (expand_variable(&p, ctx, &parts, err, errlen) < 0) {
+            if (expand_variable(&p, ctx, &parts, err) < 0) {
                 strv_free(&parts);
                 return NULL;
             }
         } else if (p[0] == '$') {
             strv_free(&parts);
-            set_error(err, errlen, "a lone '$' (write ${NAME} for a variable, $$ for a dollar sign)");
+            error_set(err, "a lone '$' (write ${NAME} for a variable, $$ for a dollar sign)");
             return NULL;
         } else {
             size_t n = strcspn(p, "$");
@@ -193,8 +193,7 @@ struct parse {
     const char *origin;
     int line;
     bool is_user_config;
-    char *err;
-    size_t errlen;
+    struct error *err;
 };
 
 static int apply_source(struct parse *outer, const struct source *src);
@@ -207,18 +206,22 @@ static int fail_at(struct parse *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    return set_error(p->err, p->errlen, "%s:%d: %s", p->origin, p->line, why);
+    return error_set(p->err, "%s:%d: %s", p->origin, p->line, why);
 }
+
+/* Puts this line's FILE:LINE in front of the error already in p->err. */
+static int fail_here(struct parse *p) { return error_wrap(p->err, "%s:%d", p->origin, p->line); }
 
 static int include_profile(struct parse *p, const char *name)
 {
     struct source src;
-    char why[1024];
     autofree char *dir = p->origin[0] == '/' ? xstrdup(p->origin) : NULL;
     if (dir)
         *strrchr(dir, '/') = '\0';
-    if (find_profile(name, dir, p->ctx, &src, why, sizeof why) < 0)
-        return fail_at(p, "include %s: %s", name, why);
+    if (find_profile(name, dir, p->ctx, &src, p->err) < 0) {
+        error_wrap(p->err, "include %s", name);
+        return fail_here(p);
+    }
     struct parse inner = *p;
     inner.is_user_config = false;
     int rc = apply_source(&inner, &src);
@@ -243,10 +246,9 @@ static int apply_directive(struct parse *p, const char *directive, const char *r
         autofree char *inner = strndup(rest, dn);
         return p->opts->ssh_agent ? apply_directive(p, inner, rest + dn + strspn(rest + dn, " \t")) : 0;
     }
-    char why[1024];
-    autofree char *value = profile_expand(raw, p->ctx, why, sizeof why);
+    autofree char *value = profile_expand(raw, p->ctx, p->err);
     if (!value)
-        return fail_at(p, "%s", why);
+        return fail_here(p);
     if (p->ctx->trace)
         fprintf(p->ctx->trace, "  %s:%d: %s %s\n", p->origin, p->line, directive, value);
     if (strcmp(directive, "include") == 0)
@@ -260,9 +262,9 @@ static int apply_directive(struct parse *p, const char *directive, const char *r
     if (takes_path(directive) && value[0] != '/')
         return fail_at(p, "%s %s: the path must be absolute (start it with /, ~/ or ${HOME})", directive, value);
     p->opts->in_profile = true;
-    int rc = cli_apply_directive(p->opts, directive, value, why, sizeof why);
+    int rc = cli_apply_directive(p->opts, directive, value, p->err);
     p->opts->in_profile = false;
-    return rc < 0 ? fail_at(p, "%s", why) : 0;
+    return rc < 0 ? fail_here(p) : 0;
 }
 
 /* Splits one line into directive and value and applies it. */
@@ -322,14 +324,13 @@ static int apply_source(struct parse *outer, const struct source *src)
     return rc;
 }
 
-int profile_apply(struct options *opts, const char *name, const struct profile_context *ctx, char *err,
-                  size_t errlen)
+int profile_apply(struct options *opts, const char *name, const struct profile_context *ctx, struct error *err)
 {
     struct source src;
-    if (find_profile(name, NULL, ctx, &src, err, errlen) < 0)
+    if (find_profile(name, NULL, ctx, &src, err) < 0)
         return -1;
     struct stack stack = {0};
-    struct parse p = {.opts = opts, .ctx = ctx, .stack = &stack, .origin = src.origin, .err = err, .errlen = errlen};
+    struct parse p = {.opts = opts, .ctx = ctx, .stack = &stack, .origin = src.origin, .err = err};
     int rc = apply_source(&p, &src);
     free(src.origin);
     free(src.text);
@@ -337,17 +338,17 @@ int profile_apply(struct options *opts, const char *name, const struct profile_c
 }
 
 int profile_apply_text(struct options *opts, const char *origin, const char *text, const struct profile_context *ctx,
-                       char *err, size_t errlen)
+                       struct error *err)
 {
     autofree char *origin_copy = xstrdup(origin);
     autofree char *text_copy = xstrdup(text);
     struct source src = {.origin = origin_copy, .text = text_copy};
     struct stack stack = {0};
-    struct parse p = {.opts = opts, .ctx = ctx, .stack = &stack, .origin = origin, .err = err, .errlen = errlen};
+    struct parse p = {.opts = opts, .ctx = ctx, .stack = &stack, .origin = origin, .err = err};
     return apply_source(&p, &src);
 }
 
-int profile_apply_user_config(struct options *opts, const struct profile_context *ctx, char *err, size_t errlen)
+int profile_apply_user_config(struct options *opts, const struct profile_context *ctx, struct error *err)
 {
     const char *xdg = env_get(ctx, "XDG_CONFIG_HOME", strlen("XDG_CONFIG_HOME"));
     autofree char *path = xdg && xdg[0] == '/' ? xasprintf("%s/clbox/config", xdg)
@@ -355,28 +356,28 @@ int profile_apply_user_config(struct options *opts, const struct profile_context
     if (access(path, F_OK) < 0)
         return 0;
     struct source src;
-    if (read_source(path, &src, err, errlen) < 0)
+    if (read_source(path, &src, err) < 0)
         return -1;
     struct stack stack = {0};
     struct parse p = {.opts = opts, .ctx = ctx, .stack = &stack, .origin = src.origin, .is_user_config = true,
-                      .err = err, .errlen = errlen};
+                      .err = err};
     int rc = apply_source(&p, &src);
     free(src.origin);
     free(src.text);
     return rc;
 }
 
-int profile_build_options(int argc, char **argv, const struct profile_context *ctx, struct options *opts, char *err,
-                          size_t errlen)
+int profile_build_options(int argc, char **argv, const struct profile_context *ctx, struct options *opts,
+                          struct error *err)
 {
     struct options cmdline;
-    if (cli_parse_run(argc, argv, &cmdline, err, errlen) < 0 || cmdline.help) {
+    if (cli_parse_run(argc, argv, &cmdline, err) < 0 || cmdline.help) {
         *opts = cmdline;
         return cmdline.help ? 0 : -1;
     }
     options_init(opts);
     opts->ssh_agent = cmdline.ssh_agent; /* for "if ssh-agent" */
-    int rc = profile_apply_user_config(opts, ctx, err, errlen);
+    int rc = profile_apply_user_config(opts, ctx, err);
     struct strv names = {0};
     for (size_t i = 0; i < opts->profiles.len; i++)
         strv_push_dup(&names, opts->profiles.items[i]);
@@ -385,10 +386,10 @@ int profile_build_options(int argc, char **argv, const struct profile_context *c
     if (names.len == 0)
         strv_push_dup(&names, PROFILE_DEFAULT);
     for (size_t i = 0; rc == 0 && i < names.len; i++)
-        rc = profile_apply(opts, names.items[i], ctx, err, errlen);
+        rc = profile_apply(opts, names.items[i], ctx, err);
     options_free(&cmdline);
     if (rc == 0)
-        rc = cli_parse_more(argc, argv, opts, err, errlen);
+        rc = cli_parse_more(argc, argv, opts, err);
     /* What was applied, in order, for --dry-run. */
     strv_free(&opts->profiles);
     opts->profiles = names;
@@ -481,10 +482,10 @@ static void check_one(const char *name, const char *origin, const char *text, vo
     struct check_all *c = opaque;
     struct options opts;
     options_init(&opts);
-    char err[1024];
-    int rc = profile_apply(&opts, name, c->ctx, err, sizeof err);
+    struct error err = {0};
+    int rc = profile_apply(&opts, name, c->ctx, &err);
     options_free(&opts);
-    c->each(name, origin, rc < 0 ? err : NULL, c->opaque);
+    c->each(name, origin, rc < 0 ? err.text : NULL, c->opaque);
 }
 
 void profile_check_all(const struct profile_context *ctx,
@@ -495,10 +496,10 @@ void profile_check_all(const struct profile_context *ctx,
     for_each_profile(ctx, check_one, &c);
 }
 
-int profile_show(FILE *out, const char *name, const struct profile_context *ctx, char *err, size_t errlen)
+int profile_show(FILE *out, const char *name, const struct profile_context *ctx, struct error *err)
 {
     struct source src;
-    if (find_profile(name, NULL, ctx, &src, err, errlen) < 0)
+    if (find_profile(name, NULL, ctx, &src, err) < 0)
         return -1;
     fprintf(out, "profile %s, from %s\nwhat it applies, in order, with where each line comes from:\n", name,
             src.origin);
@@ -508,7 +509,7 @@ int profile_show(FILE *out, const char *name, const struct profile_context *ctx,
     options_init(&opts);
     struct profile_context traced = *ctx;
     traced.trace = out;
-    int rc = profile_apply(&opts, name, &traced, err, errlen);
+    int rc = profile_apply(&opts, name, &traced, err);
     options_free(&opts);
     return rc;
 }

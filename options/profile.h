@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "common/error.h"
 #include "options/cli.h"
 
 #define PROFILE_DEFAULT "claude"
@@ -18,19 +19,18 @@ struct profile_context {
 
 /* Applies profile NAME (or a PATH, if it contains '/') to opts.  Returns 0,
  * or -1 with "FILE:LINE: what is wrong" (or where it looked) in err. */
-int profile_apply(struct options *opts, const char *name, const struct profile_context *ctx, char *err,
-                  size_t errlen);
+int profile_apply(struct options *opts, const char *name, const struct profile_context *ctx, struct error *err);
 /* Applies a profile's text directly; `origin` names it in messages. */
 int profile_apply_text(struct options *opts, const char *origin, const char *text, const struct profile_context *ctx,
-                       char *err, size_t errlen);
+                       struct error *err);
 /* Applies the user's config file, if there is one; its "profile NAME"
  * lines add to opts->profiles. */
-int profile_apply_user_config(struct options *opts, const struct profile_context *ctx, char *err, size_t errlen);
+int profile_apply_user_config(struct options *opts, const struct profile_context *ctx, struct error *err);
 /* Applies, in order: the user's config file, the profiles named there and
  * on the command line (or the default one), and then the command line
  * itself, which wins. */
-int profile_build_options(int argc, char **argv, const struct profile_context *ctx, struct options *opts, char *err,
-                          size_t errlen);
+int profile_build_options(int argc, char **argv, const struct profile_context *ctx, struct options *opts,
+                          struct error *err);
 
 /* Calls `each` for every profile a name finds (the first of each name in
  * lookup order), with the error that applying it gives, or NULL. */
@@ -41,10 +41,10 @@ void profile_check_all(const struct profile_context *ctx,
 int profile_list(FILE *out, const struct profile_context *ctx);
 /* clbox profile show NAME: every directive it applies, fully expanded,
  * with the FILE:LINE it came from. */
-int profile_show(FILE *out, const char *name, const struct profile_context *ctx, char *err, size_t errlen);
+int profile_show(FILE *out, const char *name, const struct profile_context *ctx, struct error *err);
 
 /* The expansion of one value, for tests: ${VAR}, ${VAR:-default}, $$ and a
  * leading ~.  Returns a new string, or NULL with the reason in err. */
-char *profile_expand(const char *value, const struct profile_context *ctx, char *err, size_t errlen);
+char *profile_expand(const char *value, const struct profile_context *ctx, struct error *err);
 
 #endif

@@ -6,10 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/error.h"
 #include "common/util.h"
 #include "plan/paths.h"
 
-int host_facts_read(struct host_facts *facts, char *err, size_t errlen)
+int host_facts_read(struct host_facts *facts, struct error *err)
 {
     extern char **environ;
     *facts = (struct host_facts){.uid = getuid(), .gid = getgid(), .environ = environ};
@@ -18,8 +19,8 @@ int host_facts_read(struct host_facts *facts, char *err, size_t errlen)
     if (!home || home[0] != '/')
         home = pw ? pw->pw_dir : NULL;
     if (!home || home[0] != '/')
-        return set_error(err, errlen, "cannot tell your home directory: HOME is unset and uid %u has no passwd entry",
-                    (unsigned)facts->uid);
+        return error_set(err, "cannot tell your home directory: HOME is unset and uid %u has no passwd entry",
+                         (unsigned)facts->uid);
     char *real_home = realpath(home, NULL);
     facts->home = real_home ? real_home : path_normalize(home, "/");
     const char *user = host_env(facts, "USER");
@@ -29,7 +30,7 @@ int host_facts_read(struct host_facts *facts, char *err, size_t errlen)
             facts->terminal_streams |= 1u << fd;
     facts->cwd = getcwd(NULL, 0);
     if (!facts->cwd)
-        return set_error(err, errlen, "cannot read the current directory: %s (cd somewhere that exists)", strerror(errno));
+        return error_errno(err, errno, "cannot read the current directory: %m (cd somewhere that exists)");
     return 0;
 }
 

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "common/error.h"
+
 /* Facts about the host that plan building reads.  Gathered by host_facts_
  * read(); tests fill it by hand.  Everything clbox takes from its own
  * environment is read from `environ` here (host_env), never with getenv:
@@ -20,7 +22,7 @@ struct host_facts {
 
 /* Fills facts.  On failure (-1, the reason in err) `environ`, uid and gid
  * are set all the same. */
-int host_facts_read(struct host_facts *facts, char *err, size_t errlen);
+int host_facts_read(struct host_facts *facts, struct error *err);
 /* The value of NAME in the launcher's environment, or NULL. */
 const char *host_env(const struct host_facts *host, const char *name);
 void host_facts_free(struct host_facts *facts);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "common/util.h"
 #include "plan/env.h"
@@ -52,7 +53,7 @@ static void plan_sort(struct plan *plan)
  * without its neighbours, so it stays allowed. */
 static const char *const shared_dirs[] = {"/tmp", "/var/tmp", "/dev/shm", "/run"};
 
-static int refuse_shared(const char *path, const char *what, const struct host_facts *host, char *err, size_t errlen)
+static int refuse_shared(const char *path, const char *what, const struct host_facts *host, struct error *err)
 {
     autofree char *run_user = xasprintf("/run/user/%u", (unsigned)host->uid);
     const char *shared = path_is_within(run_user, path) ? run_user : NULL;
@@ -62,7 +63,7 @@ static int refuse_shared(const char *path, const char *what, const struct host_f
     if (!shared)
         return 0;
     autofree char *above = strcmp(shared, path) == 0 ? xstrdup("") : xasprintf(" (it holds %s)", shared);
-    return set_error(err, errlen, "%s %s is shared with other programs%s: the sandbox could connect to their sockets "
+    return error_set(err, "%s %s is shared with other programs%s: the sandbox could connect to their sockets "
                      "there (through a tmux server's socket in /tmp/tmux-%u a command inside could run commands "
                      "outside); name a directory of its own inside it instead", what, path, above,
                      (unsigned)host->uid);
@@ -70,28 +71,29 @@ static int refuse_shared(const char *path, const char *what, const struct host_f
 
 /* A view that would expose the whole home (or more) defeats the sandbox. */
 static int refuse_too_wide(const char *path, const char *what, const struct host_facts *host, bool writable,
-                           char *err, size_t errlen)
+                           struct error *err)
 {
-    if (refuse_shared(path, what, host, err, errlen) < 0)
+    if (refuse_shared(path, what, host, err) < 0)
         return -1;
     if (path_is_within(host->home, path))
-        return set_error(err, errlen, "%s %s would show %s; name a narrower directory", what, path,
-                    strcmp(path, host->home) == 0 ? "your whole home directory" : "all of your home directory and more");
+        return error_set(err, "%s %s would show %s; name a narrower directory", what, path,
+                         strcmp(path, host->home) == 0 ? "your whole home directory"
+                                                       : "all of your home directory and more");
     if (!writable)
         return 0;
     if (plan_path_never_writable(path))
-        return set_error(err, errlen, "%s %s is a system directory; it cannot be made writable", what, path);
+        return error_set(err, "%s %s is a system directory; it cannot be made writable", what, path);
     return 0;
 }
 
 /* Turns a user-given path into the physical host path it names. */
 static int resolve_existing(const char *given, const char *what, const struct host_facts *host, char **out,
-                            char *err, size_t errlen)
+                            struct error *err)
 {
     autofree char *absolute = path_normalize(given, host->cwd);
     char *real = realpath(absolute, NULL);
     if (!real)
-        return set_error(err, errlen, "%s %s: %s (the path must exist on the host)", what, given, strerror(errno));
+        return error_errno(err, errno, "%s %s: %m (the path must exist on the host)", what, given);
     *out = real;
     return 0;
 }
@@ -101,7 +103,7 @@ static int resolve_existing(const char *given, const char *what, const struct ho
  * away and put a link to the home in its place.  Checked before anything
  * is created along the path. */
 static int refuse_link_in_project(const char *given, const char *what, const struct host_facts *host,
-                                  const struct plan *plan, char *err, size_t errlen)
+                                  const struct plan *plan, struct error *err)
 {
     autofree char *path = path_normalize(given, host->cwd);
     if (!plan->project || !path_is_within(path, plan->project) || strcmp(path, plan->project) == 0)
@@ -114,7 +116,7 @@ static int refuse_link_in_project(const char *given, const char *what, const str
         struct stat st;
         bool link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
         if (link)
-            return set_error(err, errlen, "%s %s: %s is a symbolic link inside the project; a sandbox can write the "
+            return error_set(err, "%s %s: %s is a symbolic link inside the project; a sandbox can write the "
                              "project, so clbox does not follow links there (name the real path if you mean it)",
                              what, given, path);
         *p = saved;
@@ -134,14 +136,14 @@ char *plan_config_dir_path(const char *asked, const struct host_facts *host)
     return xdg ? xasprintf("%s/clbox/claude", xdg) : xasprintf("%s/.local/share/clbox/claude", host->home);
 }
 
-int plan_check_config_dir(const struct host_facts *host, const struct plan *plan, char *err, size_t errlen)
+int plan_check_config_dir(const struct host_facts *host, const struct plan *plan, struct error *err)
 {
     struct stat st;
     if (stat(plan->config_dir, &st) < 0 || !S_ISDIR(st.st_mode))
-        return set_error(err, errlen, "config dir %s is not a directory", plan->config_dir);
+        return error_set(err, "config dir %s is not a directory", plan->config_dir);
     if (st.st_uid != host->uid)
-        return set_error(err, errlen, "config dir %s belongs to uid %u, not to you (uid %u); choose another with --config-dir",
-                    plan->config_dir, (unsigned)st.st_uid, (unsigned)host->uid);
+        return error_set(err, "config dir %s belongs to uid %u, not to you (uid %u); choose another with --config-dir",
+                         plan->config_dir, (unsigned)st.st_uid, (unsigned)host->uid);
     return 0;
 }
 
@@ -166,41 +168,40 @@ static char *physical_path_to_create(const char *path)
     return path_normalize(joined, "/");
 }
 
-static int resolve_config_dir(const struct options *opts, const struct host_facts *host, struct plan *plan,
-                              char *err, size_t errlen)
+static int resolve_config_dir(const struct options *opts, const struct host_facts *host, struct plan *plan, struct error *err)
 {
     autofree char *wanted = plan_config_dir_path(opts->config_dir, host);
     /* Refused before anything is created, and again once links are resolved. */
-    if (refuse_too_wide(wanted, "config dir", host, true, err, errlen) < 0 ||
-        refuse_link_in_project(wanted, "--config-dir", host, plan, err, errlen) < 0)
+    if (refuse_too_wide(wanted, "config dir", host, true, err) < 0 ||
+        refuse_link_in_project(wanted, "--config-dir", host, plan, err) < 0)
         return -1;
     struct stat st;
     if (stat(wanted, &st) < 0) { /* created by plan_realise(), where it will then be; never by a dry run */
         plan->config_dir = physical_path_to_create(wanted);
         plan->config_dir_to_create = steal_ptr(&wanted);
-        return refuse_too_wide(plan->config_dir, "config dir", host, true, err, errlen);
+        return refuse_too_wide(plan->config_dir, "config dir", host, true, err);
     }
-    if (resolve_existing(wanted, "--config-dir", host, &plan->config_dir, err, errlen) < 0 ||
-        refuse_too_wide(plan->config_dir, "config dir", host, true, err, errlen) < 0)
+    if (resolve_existing(wanted, "--config-dir", host, &plan->config_dir, err) < 0 ||
+        refuse_too_wide(plan->config_dir, "config dir", host, true, err) < 0)
         return -1;
-    return plan_check_config_dir(host, plan, err, errlen);
+    return plan_check_config_dir(host, plan, err);
 }
 
 static int resolve_project(const struct options *opts, const struct host_facts *host, struct plan *plan,
-                           char *err, size_t errlen)
+                           struct error *err)
 {
     if (opts->project) {
-        if (resolve_existing(opts->project, "--project", host, &plan->project, err, errlen) < 0)
+        if (resolve_existing(opts->project, "--project", host, &plan->project, err) < 0)
             return -1;
         struct stat st;
         if (stat(plan->project, &st) < 0 || !S_ISDIR(st.st_mode))
-            return set_error(err, errlen, "--project %s is not a directory", opts->project);
+            return error_set(err, "--project %s is not a directory", opts->project);
     } else {
         plan_find_project(host->cwd, host->home, &plan->project);
     }
-    if (refuse_too_wide(plan->project, "project", host, true, err, errlen) < 0) {
+    if (refuse_too_wide(plan->project, "project", host, true, err) < 0) {
         if (!opts->project)
-            snprintf(err + strlen(err), errlen - strlen(err), " (cd into a project, or pass --project DIR)");
+            error_append(err, " (cd into a project, or pass --project DIR)");
         return -1;
     }
     return 0;
@@ -286,8 +287,7 @@ static void add_command_trees(struct plan *plan, const struct host_facts *host, 
     }
 }
 
-static int add_requests(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
-                        size_t errlen)
+static int add_requests(const struct options *opts, const struct host_facts *host, struct plan *plan, struct error *err)
 {
     static const char *const option_of[] = {[REQ_RO] = "--ro", [REQ_RW] = "--rw", [REQ_HIDE] = "--hide",
                                             [REQ_TMPFS] = "--tmpfs"};
@@ -298,7 +298,7 @@ static int add_requests(const struct options *opts, const struct host_facts *hos
         if (req->kind == REQ_TMPFS) {
             path = path_normalize(req->path, host->cwd);
             if (strcmp(path, "/") == 0)
-                return set_error(err, errlen, "--tmpfs /: the root cannot be replaced");
+                return error_set(err, "--tmpfs /: the root cannot be replaced");
             plan_add(plan, MOUNT_TMPFS, path, NULL, 0755, what);
             continue;
         }
@@ -308,7 +308,7 @@ static int add_requests(const struct options *opts, const struct host_facts *hos
             if (!path) /* nothing there: nothing to hide */
                 continue;
             if (strcmp(path, "/") == 0)
-                return set_error(err, errlen, "--hide /: the root cannot be hidden");
+                return error_set(err, "--hide /: the root cannot be hidden");
             plan_add(plan, MOUNT_HIDE, path, NULL, 0, what);
             continue;
         }
@@ -318,9 +318,9 @@ static int add_requests(const struct options *opts, const struct host_facts *hos
             if (stat(abs, &st) < 0)
                 continue;
         }
-        if (refuse_link_in_project(req->path, what, host, plan, err, errlen) < 0 ||
-            resolve_existing(req->path, what, host, &path, err, errlen) < 0 ||
-            refuse_too_wide(path, what, host, req->kind == REQ_RW, err, errlen) < 0)
+        if (refuse_link_in_project(req->path, what, host, plan, err) < 0 ||
+            resolve_existing(req->path, what, host, &path, err) < 0 ||
+            refuse_too_wide(path, what, host, req->kind == REQ_RW, err) < 0)
             return -1;
         plan_add(plan, req->kind == REQ_RW ? MOUNT_BIND_RW : MOUNT_BIND_RO, path, path, 0, what);
     }
@@ -329,16 +329,16 @@ static int add_requests(const struct options *opts, const struct host_facts *hos
 
 /* --ssh-agent: the agent's socket, at the path $SSH_AUTH_SOCK names, and
  * nothing else of ~/.ssh: the keys stay with the agent. */
-static int add_ssh_agent(const struct host_facts *host, struct plan *plan, char *err, size_t errlen)
+static int add_ssh_agent(const struct host_facts *host, struct plan *plan, struct error *err)
 {
     const char *sock = host_env(host, "SSH_AUTH_SOCK");
     if (!sock || sock[0] != '/')
-        return set_error(err, errlen, "--ssh-agent: SSH_AUTH_SOCK is not set, so there is no agent to forward "
+        return error_set(err, "--ssh-agent: SSH_AUTH_SOCK is not set, so there is no agent to forward "
                          "(start one: eval \"$(ssh-agent)\" && ssh-add)");
     autofree char *real = realpath(sock, NULL);
     struct stat st;
     if (!real || stat(real, &st) < 0 || !S_ISSOCK(st.st_mode))
-        return set_error(err, errlen, "--ssh-agent: SSH_AUTH_SOCK=%s is not a socket (is the agent running?)", sock);
+        return error_set(err, "--ssh-agent: SSH_AUTH_SOCK=%s is not a socket (is the agent running?)", sock);
     autofree char *path = path_normalize(sock, "/");
     plan_add(plan, MOUNT_BIND_RO, path, real, 0, "--ssh-agent");
     return 0;
@@ -369,8 +369,7 @@ static bool cwd_visible(const struct plan *plan, const char *cwd)
 }
 
 
-int plan_build(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
-               size_t errlen)
+int plan_build(const struct options *opts, const struct host_facts *host, struct plan *plan, struct error *err)
 {
     *plan = (struct plan){.uid = host->uid, .gid = host->gid, .net = opts->net, .log_fd = -1,
                           .verbosity = opts->verbosity};
@@ -381,8 +380,8 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
     plan->legacy_mount_api = mount_api && strcmp(mount_api, "legacy") == 0;
     for (size_t i = 0; i < opts->profiles.len; i++)
         strv_push_dup(&plan->profiles, opts->profiles.items[i]);
-    if (plan_choose_backend(opts, host, plan, err, errlen) < 0 || resolve_project(opts, host, plan, err, errlen) < 0 ||
-        resolve_config_dir(opts, host, plan, err, errlen) < 0)
+    if (plan_choose_backend(opts, host, plan, err) < 0 || resolve_project(opts, host, plan, err) < 0 ||
+        resolve_config_dir(opts, host, plan, err) < 0)
         return -1;
 
     plan_add_system_layer(plan);
@@ -394,16 +393,16 @@ int plan_build(const struct options *opts, const struct host_facts *host, struct
     plan_add(plan, MOUNT_TMPFS, host->home, NULL, 0700, "empty home");
     plan_add(plan, MOUNT_BIND_RW, plan->config_dir, plan->config_dir, 0, "config dir (CLAUDE_CONFIG_DIR)");
     plan_add(plan, MOUNT_BIND_RW, plan->project, plan->project, 0, "project");
-    if (add_requests(opts, host, plan, err, errlen) < 0 || plan_build_network(opts, host, plan, err, errlen) < 0 ||
-        (opts->ssh_agent && add_ssh_agent(host, plan, err, errlen) < 0) ||
-        plan_protect_project(plan, !opts->allow_project_config, err, errlen) < 0)
+    if (add_requests(opts, host, plan, err) < 0 || plan_build_network(opts, host, plan, err) < 0 ||
+        (opts->ssh_agent && add_ssh_agent(host, plan, err) < 0) ||
+        plan_protect_project(plan, !opts->allow_project_config, err) < 0)
         return -1;
     plan_protect_config_dir(plan);
     protect_profiles(opts, plan);
     /* Once the views are known, a git dir shown from outside the project
      * among them; before the command's install trees, which are no view
      * the user chose. */
-    if (plan_walk_views(plan, !opts->allow_project_config, err, errlen) < 0)
+    if (plan_walk_views(plan, !opts->allow_project_config, err) < 0)
         return -1;
     /* Last, once every writable view is known. */
     add_command_trees(plan, host, host_env(host, "PATH"));

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "common/error.h"
 #include "options/cli.h"
 #include "plan/host.h"
 #include "plan/plan_core.h"
@@ -13,13 +14,12 @@
  * err.  A function of the options and the host facts alone: it reads the
  * host's files but creates, opens and says nothing there (a missing
  * config dir is left to plan_realise(), plan/plan_realise.h). */
-int plan_build(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
-               size_t errlen);
+int plan_build(const struct options *opts, const struct host_facts *host, struct plan *plan, struct error *err);
 /* The config dir `run` uses: `asked` (--config-dir) made absolute, else
  * ${XDG_DATA_HOME:-~/.local/share}/clbox/claude; links not yet resolved. */
 char *plan_config_dir_path(const char *asked, const struct host_facts *host);
 /* plan.config_dir is a directory of the user's.  Returns 0, or -1 with the
  * reason in err. */
-int plan_check_config_dir(const struct host_facts *host, const struct plan *plan, char *err, size_t errlen);
+int plan_check_config_dir(const struct host_facts *host, const struct plan *plan, struct error *err);
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/error.h"
 #include "common/util.h"
 #include "plan/gitdir.h"
 #include "plan/paths.h"
@@ -146,11 +147,11 @@ static const char *why_not_writable(const struct plan *plan, const char *target)
     return NULL;
 }
 
-static int refuse_pointer(const char *file, const char *target, const char *why, char *err, size_t errlen)
+static int refuse_pointer(const char *file, const char *target, const char *why, struct error *err)
 {
     autofree char *shown_file = xmalloc(4 * strlen(file) + 5);
     autofree char *shown_target = xmalloc(4 * strlen(target) + 5);
-    return set_error(err, errlen, "%s points to %s, which is %s; a sandbox can write that file, so clbox does not "
+    return error_set(err, "%s points to %s, which is %s; a sandbox can write that file, so clbox does not "
                      "follow it (correct or remove it if you did not write it)",
                      str_printable(file, shown_file, 4 * strlen(file) + 5),
                      str_printable(target, shown_target, 4 * strlen(target) + 5), why);
@@ -168,7 +169,7 @@ static bool is_git_dir(const char *git_dir, const char *common)
  * git dir elsewhere (".git" is a file: "gitdir: PATH"), inside a common
  * git dir that holds the hooks and config: git inside needs both.  Both
  * pointers are checked before anything is shown. */
-static int show_external_git_dir(struct plan *plan, const char *dotgit, bool protect, char *err, size_t errlen)
+static int show_external_git_dir(struct plan *plan, const char *dotgit, bool protect, struct error *err)
 {
     autofree char *git_dir = read_pointer(dotgit, "gitdir: ", plan->project);
     if (!git_dir || path_is_within(git_dir, plan->project))
@@ -183,10 +184,10 @@ static int show_external_git_dir(struct plan *plan, const char *dotgit, bool pro
             why = "not the git dir that holds it (a worktree's git dir lies in its common dir's worktrees/)";
     }
     if (why)
-        return refuse_pointer(commondir_file, common, why, err, errlen);
+        return refuse_pointer(commondir_file, common, why, err);
     if ((why = why_not_writable(plan, git_dir)) ||
         (!is_git_dir(git_dir, common) && (why = "not a git dir (it has no HEAD, objects/ and refs/)")))
-        return refuse_pointer(dotgit, git_dir, why, err, errlen);
+        return refuse_pointer(dotgit, git_dir, why, err);
     const char *root = common ? common : git_dir;
     if (path_is_within(root, plan->project))
         return 0;
@@ -196,12 +197,12 @@ static int show_external_git_dir(struct plan *plan, const char *dotgit, bool pro
     return 0;
 }
 
-int plan_protect_project(struct plan *plan, bool protect, char *err, size_t errlen)
+int plan_protect_project(struct plan *plan, bool protect, struct error *err)
 {
     autofree char *dotgit = xasprintf("%s/.git", plan->project);
     struct stat st;
     bool dotgit_file = lstat(dotgit, &st) == 0 && S_ISREG(st.st_mode);
-    if (dotgit_file && show_external_git_dir(plan, dotgit, protect, err, errlen) < 0)
+    if (dotgit_file && show_external_git_dir(plan, dotgit, protect, err) < 0)
         return -1;
     if (!protect)
         return 0;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/error.h"
 #include "common/fsutil.h"
 #include "common/util.h"
 #include "plan/paths.h"
@@ -59,34 +60,34 @@ static int next_component(struct resolving *r, char *name)
 }
 
 /* Continues the walk at the target of the link `link`. */
-static int follow(struct resolving *r, const char *link, char *err, size_t errlen)
+static int follow(struct resolving *r, const char *link, struct error *err)
 {
     char target[PATH_MAX], rest[PATH_MAX], shown[SHOWN_MAX];
     str_printable(link, shown, sizeof shown);
     ssize_t n = readlink(link, target, sizeof target - 1);
     if (n <= 0 || ++r->hops > LOG_MAX_LINK_HOPS)
-        return set_error(err, errlen, "cannot open the log file %s: cannot follow the link %s: %s", r->log, shown,
+        return error_set(err, "cannot open the log file %s: cannot follow the link %s: %s", r->log, shown,
                          n <= 0 ? strerror(errno) : "too many levels of links");
     target[n] = '\0';
     snprintf(rest, sizeof rest, "%s", r->todo);
     if ((size_t)snprintf(r->todo, sizeof r->todo, "%s/%s", target, rest) >= sizeof r->todo)
-        return set_error(err, errlen, "cannot open the log file %s: the path is too long once the link %s is followed",
+        return error_set(err, "cannot open the log file %s: the path is too long once the link %s is followed",
                          r->log, shown);
     if (target[0] == '/')
         r->done[0] = '\0';
     return 0;
 }
 
-static int refuse_link_in_view(const char *link, const struct mount_entry *view, char *err, size_t errlen)
+static int refuse_link_in_view(const char *link, const struct mount_entry *view, struct error *err)
 {
     char shown[SHOWN_MAX];
-    return set_error(err, errlen, "--log: %s is a symbolic link inside %s (%s), which a sandbox can write; clbox "
+    return error_set(err, "--log: %s is a symbolic link inside %s (%s), which a sandbox can write; clbox "
                      "does not follow links there (name the real path, or put the log outside the project)",
                      str_printable(link, shown, sizeof shown), view->source, view->why);
 }
 
 /* One step of the walk: `name` below r->done. */
-static int step(struct resolving *r, const struct plan *plan, const char *name, char *err, size_t errlen)
+static int step(struct resolving *r, const struct plan *plan, const char *name, struct error *err)
 {
     char candidate[PATH_MAX], shown[SHOWN_MAX];
     if (strcmp(name, ".") == 0)
@@ -97,36 +98,35 @@ static int step(struct resolving *r, const struct plan *plan, const char *name, 
         return 0;
     }
     if ((size_t)snprintf(candidate, sizeof candidate, "%s/%s", r->done, name) >= sizeof candidate)
-        return set_error(err, errlen, "the path of --log is too long");
+        return error_set(err, "the path of --log is too long");
     struct stat st;
     if (lstat(candidate, &st) < 0)
-        return set_error(err, errlen, "cannot open the log file %s: %s: %s (its directory must exist; choose another "
-                         "with --log FILE)", r->log, str_printable(candidate, shown, sizeof shown), strerror(errno));
+        return error_errno(err, errno, "cannot open the log file %s: %s: %m (its directory must exist; choose another "
+                           "with --log FILE)", r->log, str_printable(candidate, shown, sizeof shown));
     const struct mount_entry *view = writable_view_of(plan, candidate);
     if (S_ISLNK(st.st_mode))
-        return view ? refuse_link_in_view(candidate, view, err, errlen) : follow(r, candidate, err, errlen);
+        return view ? refuse_link_in_view(candidate, view, err) : follow(r, candidate, err);
     if (!S_ISDIR(st.st_mode))
-        return set_error(err, errlen, "cannot open the log file %s: %s is not a directory", r->log,
+        return error_set(err, "cannot open the log file %s: %s is not a directory", r->log,
                          str_printable(candidate, shown, sizeof shown));
     memcpy(r->done, candidate, sizeof candidate);
     return 0;
 }
 
 /* The physical directory that `dir` (absolute) names, into `out`. */
-static int resolve_dir(const struct plan *plan, const char *dir, const char *log, char *out, char *err,
-                       size_t errlen)
+static int resolve_dir(const struct plan *plan, const char *dir, const char *log, char *out, struct error *err)
 {
     static struct resolving r; /* two PATH_MAX buffers: not on the stack */
     r = (struct resolving){.log = log};
     if ((size_t)snprintf(r.todo, sizeof r.todo, "%s", dir) >= sizeof r.todo)
-        return set_error(err, errlen, "the path of --log is too long");
+        return error_set(err, "the path of --log is too long");
     char name[NAME_MAX + 1];
     int more;
     while ((more = next_component(&r, name)) > 0)
-        if (step(&r, plan, name, err, errlen) < 0)
+        if (step(&r, plan, name, err) < 0)
             return -1;
     if (more < 0)
-        return set_error(err, errlen, "a name in the path of --log is too long");
+        return error_set(err, "a name in the path of --log is too long");
     snprintf(out, PATH_MAX, "%s", r.done[0] ? r.done : "/");
     return 0;
 }
@@ -145,17 +145,17 @@ static const char *kind_of(mode_t mode)
  * again on what was opened): a regular file; in a writable view, with one
  * link and the user's. */
 static int check_log_file(const struct stat *st, const char *shown, const struct mount_entry *view, uid_t uid,
-                          char *err, size_t errlen)
+                          struct error *err)
 {
     if (!S_ISREG(st->st_mode))
-        return set_error(err, errlen, "--log %s is not a regular file (it is %s); name a plain file", shown,
+        return error_set(err, "--log %s is not a regular file (it is %s); name a plain file", shown,
                          kind_of(st->st_mode));
     if (view && st->st_nlink != 1)
-        return set_error(err, errlen, "--log %s has %ju hard links and lies in %s (%s), which a sandbox can write: "
+        return error_set(err, "--log %s has %ju hard links and lies in %s (%s), which a sandbox can write: "
                          "it could be a hard link to a file outside; remove it and create it again, or put the log "
                          "outside the project", shown, (uintmax_t)st->st_nlink, view->source, view->why);
     if (view && st->st_uid != uid)
-        return set_error(err, errlen, "--log %s belongs to uid %u, not to you (uid %u), and lies in %s (%s), which a "
+        return error_set(err, "--log %s belongs to uid %u, not to you (uid %u), and lies in %s (%s), which a "
                          "sandbox can write; put the log outside the project", shown, (unsigned)st->st_uid,
                          (unsigned)uid, view->source, view->why);
     return 0;
@@ -163,20 +163,20 @@ static int check_log_file(const struct stat *st, const char *shown, const struct
 
 /* Opens what check_log_file() accepted, or creates it outside the views. */
 static int open_log_at(int dir_fd, const char *base, const char *shown, const struct mount_entry *view, uid_t uid,
-                       char *err, size_t errlen)
+                       struct error *err)
 {
     /* O_NONBLOCK: a FIFO swapped in since the check must not hold the
      * launcher; it is refused below. */
     int fd = openat(dir_fd, base, O_WRONLY | O_APPEND | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC |
                     (view ? 0 : O_CREAT), 0600);
     if (fd < 0)
-        return set_error(err, errlen, "cannot open the log file %s: %s (choose another with --log FILE)", shown,
+        return error_set(err, "cannot open the log file %s: %s (choose another with --log FILE)", shown,
                          errno == ENXIO ? "it is not a regular file (a FIFO)" : strerror(errno));
     struct stat st;
-    int r = fstat(fd, &st) < 0 ? set_error(err, errlen, "cannot stat the log file %s: %s", shown, strerror(errno))
-                               : check_log_file(&st, shown, view, uid, err, errlen);
+    int r = fstat(fd, &st) < 0 ? error_errno(err, errno, "cannot stat the log file %s: %m", shown)
+                               : check_log_file(&st, shown, view, uid, err);
     if (r == 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
-        r = set_error(err, errlen, "cannot set up the log file %s: %s", shown, strerror(errno));
+        r = error_errno(err, errno, "cannot set up the log file %s: %m", shown);
     if (r < 0) {
         close(fd);
         return -1;
@@ -184,36 +184,36 @@ static int open_log_at(int dir_fd, const char *base, const char *shown, const st
     return fd;
 }
 
-int plan_open_log(struct plan *plan, bool check_only, char *err, size_t errlen)
+int plan_open_log(struct plan *plan, bool check_only, struct error *err)
 {
     char shown[SHOWN_MAX], dir[PATH_MAX];
     str_printable(plan->log_file, shown, sizeof shown);
     plan->log_fd = -1;
     if (strcmp(plan->log_file, "/") == 0)
-        return set_error(err, errlen, "--log /: name a file");
+        return error_set(err, "--log /: name a file");
     autofree char *parent = path_dirname(plan->log_file);
     const char *base = strrchr(plan->log_file, '/') + 1;
-    if (resolve_dir(plan, parent, shown, dir, err, errlen) < 0)
+    if (resolve_dir(plan, parent, shown, dir, err) < 0)
         return -1;
     autofree char *physical = xasprintf("%s/%s", strcmp(dir, "/") == 0 ? "" : dir, base);
     const struct mount_entry *view = writable_view_of(plan, physical);
     autoclose int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     autoclose int dir_fd = root < 0 ? -errno : open_nofollow(root, dir);
     if (dir_fd < 0)
-        return set_error(err, errlen, "cannot open the directory of the log file %s: %s", shown, strerror(-dir_fd));
+        return error_errno(err, -dir_fd, "cannot open the directory of the log file %s: %m", shown);
     struct stat st;
     if (fstatat(dir_fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        if (check_log_file(&st, shown, view, plan->uid, err, errlen) < 0)
+        if (check_log_file(&st, shown, view, plan->uid, err) < 0)
             return -1;
     } else if (errno != ENOENT) {
-        return set_error(err, errlen, "cannot use the log file %s: %s", shown, strerror(errno));
+        return error_errno(err, errno, "cannot use the log file %s: %m", shown);
     } else if (view) {
-        return set_error(err, errlen, "--log %s does not exist, and it lies in %s (%s), which a sandbox can write: "
+        return error_set(err, "--log %s does not exist, and it lies in %s (%s), which a sandbox can write: "
                          "create it first (touch it), or put the log outside the project", shown,
                          view->source, view->why);
     }
     if (check_only)
         return 0;
-    plan->log_fd = open_log_at(dir_fd, base, shown, view, plan->uid, err, errlen);
+    plan->log_fd = open_log_at(dir_fd, base, shown, view, plan->uid, err);
     return plan->log_fd < 0 ? -1 : 0;
 }

@@ -4,10 +4,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/error.h"
 #include "plan/plan_core.h"
 
 /* Opens plan->log_file into plan->log_fd without following a link a
  * sandbox could have planted (with check_only, checks and opens nothing). */
-int plan_open_log(struct plan *plan, bool check_only, char *err, size_t errlen);
+int plan_open_log(struct plan *plan, bool check_only, struct error *err);
 
 #endif

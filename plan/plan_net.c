@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/error.h"
 #include "common/util.h"
 #include "netns/kernel/nft.h"
 #include "plan/host.h"
@@ -16,16 +17,15 @@
 #include "plan/plan_core.h"
 #include "plan/plan_log.h"
 
-static int add_rules(const struct strv *values, bool is_deny, struct allowlist *list, char *err, size_t errlen)
+static int add_rules(const struct strv *values, bool is_deny, struct allowlist *list, struct error *err)
 {
     for (size_t i = 0; i < values->len; i++) {
         struct allow_rule rule;
-        char why[256];
-        if (allow_rule_parse(values->items[i], is_deny, &rule, why, sizeof why) < 0)
-            return set_error(err, errlen, "--%s %s: %s", is_deny ? "deny" : "allow", values->items[i], why);
+        if (allow_rule_parse(values->items[i], is_deny, &rule, err) < 0)
+            return error_wrap(err, "--%s %s", is_deny ? "deny" : "allow", values->items[i]);
         if (is_deny && rule.port)
-            return set_error(err, errlen, "--deny %s: a denied name is denied on every port; drop the :PORT",
-                        values->items[i]);
+            return error_set(err, "--deny %s: a denied name is denied on every port; drop the :PORT",
+                             values->items[i]);
         allowlist_add(list, &rule, is_deny);
     }
     return 0;
@@ -49,14 +49,14 @@ static char *resolv_conf_path(void)
     return steal_ptr(&current);
 }
 
-static int add_resolv_conf(struct plan *plan, char *err, size_t errlen)
+static int add_resolv_conf(struct plan *plan, struct error *err)
 {
     autofree char *path = resolv_conf_path();
     struct stat st;
     bool on_fresh_tmpfs = path_is_within(path, "/run") || path_is_within(path, "/tmp");
     if (!on_fresh_tmpfs && lstat(path, &st) < 0)
-        return set_error(err, errlen, "the host has no %s to replace with the sandbox's resolver; create an empty one "
-                    "or run with --net none", path);
+        return error_set(err, "the host has no %s to replace with the sandbox's resolver; create an empty one "
+                         "or run with --net none", path);
     const char *content = plan->net == NET_FILTERED ? "nameserver " NFT_GATE_ADDR "\noptions edns0\n"
                                                     : "nameserver 10.0.2.3\n";
     plan_add(plan, MOUNT_FILE, path, content, 0644,
@@ -64,8 +64,7 @@ static int add_resolv_conf(struct plan *plan, char *err, size_t errlen)
     return 0;
 }
 
-int plan_choose_backend(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
-                          size_t errlen)
+int plan_choose_backend(const struct options *opts, const struct host_facts *host, struct plan *plan, struct error *err)
 {
     plan->net_backend = opts->net_backend;
     if (opts->net_backend_set)
@@ -73,7 +72,7 @@ int plan_choose_backend(const struct options *opts, const struct host_facts *hos
     plan->net_backend = NET_BACKEND_SLIRP4NETNS;
     const char *named = host_env(host, "CLBOX_NET_BACKEND");
     if (named && *named && net_backend_parse(named, &plan->net_backend) < 0)
-        return set_error(err, errlen, "CLBOX_NET_BACKEND=%s: unknown network stack (slirp4netns or pasta; or unset it)",
+        return error_set(err, "CLBOX_NET_BACKEND=%s: unknown network stack (slirp4netns or pasta; or unset it)",
                          named);
     return 0;
 }
@@ -105,12 +104,11 @@ static void choose_stack_binary(const struct host_facts *host, struct plan *plan
     plan->stack_override = override ? xstrdup(override) : NULL;
 }
 
-int plan_build_network(const struct options *opts, const struct host_facts *host, struct plan *plan, char *err,
-                       size_t errlen)
+int plan_build_network(const struct options *opts, const struct host_facts *host, struct plan *plan, struct error *err)
 {
     plan->net = opts->net;
-    if (add_rules(&opts->allow, false, &plan->allowlist, err, errlen) < 0 ||
-        add_rules(&opts->deny, true, &plan->allowlist, err, errlen) < 0)
+    if (add_rules(&opts->allow, false, &plan->allowlist, err) < 0 ||
+        add_rules(&opts->deny, true, &plan->allowlist, err) < 0)
         return -1;
     if (opts->n_host_ports) {
         plan->host_ports = xcalloc(opts->n_host_ports, sizeof *plan->host_ports);
@@ -120,15 +118,15 @@ int plan_build_network(const struct options *opts, const struct host_facts *host
     if (opts->log_file)
         plan->log_file = path_normalize(opts->log_file, host->cwd);
     /* Checked now, and opened by plan_realise(), only where a gate writes it. */
-    if (opts->log_file && plan->net == NET_FILTERED && plan_open_log(plan, true, err, errlen) < 0)
+    if (opts->log_file && plan->net == NET_FILTERED && plan_open_log(plan, true, err) < 0)
         return -1;
     if (plan->net == NET_NONE)
         return 0;
     choose_stack_binary(host, plan);
     if (plan->net == NET_FILTERED) {
         carveouts_add_fixed(&plan->carveouts);
-        if (carveouts_add_interfaces(&plan->carveouts, err, errlen) < 0)
+        if (carveouts_add_interfaces(&plan->carveouts, err) < 0)
             return -1;
     }
-    return add_resolv_conf(plan, err, errlen);
+    return add_resolv_conf(plan, err);
 }

@@ -18,14 +18,14 @@
 /* The plan named where the new directory will be once its missing part is
  * made: anything else there now (a link that appeared on the way) is not
  * what was planned. */
-static int create_config_dir(const struct host_facts *host, const struct plan *plan, char *err, size_t errlen)
+static int create_config_dir(const struct host_facts *host, const struct plan *plan, struct error *err)
 {
     const char *wanted = plan->config_dir_to_create;
     struct stat st;
     bool existed = stat(wanted, &st) == 0;
     if (mkdir_parents(plan->config_dir, 0755, 0700) < 0)
-        return set_error(err, errlen, "cannot create the config dir %s: %s (choose another with --config-dir DIR)",
-                         wanted, strerror(errno));
+        return error_errno(err, errno, "cannot create the config dir %s: %m (choose another with --config-dir DIR)",
+                           wanted);
     /* Said once, on the run that creates it: where the login will live. */
     if (!existed && plan->verbosity >= VERBOSITY_NORMAL)
         warnx_clbox("created %s: Claude Code keeps its login and history there (CLAUDE_CONFIG_DIR) from now on; "
@@ -34,17 +34,17 @@ static int create_config_dir(const struct host_facts *host, const struct plan *p
                     "that exist when clbox starts are kept read-only inside)", wanted);
     autofree char *real = realpath(wanted, NULL);
     if (!real || strcmp(real, plan->config_dir) != 0)
-        return set_error(err, errlen, "the config dir %s changed while clbox started: it no longer leads to %s "
+        return error_set(err, "the config dir %s changed while clbox started: it no longer leads to %s "
                          "(run clbox again, or choose another with --config-dir DIR)", wanted, plan->config_dir);
-    return plan_check_config_dir(host, plan, err, errlen);
+    return plan_check_config_dir(host, plan, err);
 }
 
-int plan_realise(const struct host_facts *host, struct plan *plan, char *err, size_t errlen)
+int plan_realise(const struct host_facts *host, struct plan *plan, struct error *err)
 {
-    if (plan->config_dir_to_create && create_config_dir(host, plan, err, errlen) < 0)
+    if (plan->config_dir_to_create && create_config_dir(host, plan, err) < 0)
         return -1;
     /* Opened now, before any sandbox runs, and only where a gate writes it. */
-    if (plan->log_file && plan->net == NET_FILTERED && plan_open_log(plan, false, err, errlen) < 0)
+    if (plan->log_file && plan->net == NET_FILTERED && plan_open_log(plan, false, err) < 0)
         return -1;
     /* The plan starts the command in the project when the current
      * directory is not among what the sandbox shows. */

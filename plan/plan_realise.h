@@ -13,6 +13,6 @@
  * --log FILE for the DNS gate, and says where the command starts when the
  * current directory is not inside.  Returns 0, or -1 with the reason in
  * err; the plan itself is not changed but for the log's fd. */
-int plan_realise(const struct host_facts *host, struct plan *plan, char *err, size_t errlen);
+int plan_realise(const struct host_facts *host, struct plan *plan, struct error *err);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "common/util.h"
 #include "plan/plan_core.h"
@@ -108,7 +109,7 @@ static void collect_views(const struct plan *plan, struct strv *roots)
     }
 }
 
-int plan_walk_views(struct plan *plan, bool protect_nested, char *err, size_t errlen)
+int plan_walk_views(struct plan *plan, bool protect_nested, struct error *err)
 {
     struct strv roots = {0};
     collect_views(plan, &roots);
@@ -117,7 +118,7 @@ int plan_walk_views(struct plan *plan, bool protect_nested, char *err, size_t er
     for (size_t i = 0; i < roots.len && r == 0; i++) {
         walk_view(roots.items[i], protect_nested, &w);
         if (w.covered > SOCKET_MAX_COVERED)
-            r = set_error(err, errlen, "the sandbox's views hold more than %d sockets (the last counted in %s): host "
+            r = error_set(err, "the sandbox's views hold more than %d sockets (the last counted in %s): host "
                           "programs could be listening on them, and clbox covers at most %d; remove the stale ones, "
                           "or name a narrower view", SOCKET_MAX_COVERED, roots.items[i], SOCKET_MAX_COVERED);
     }

@@ -136,7 +136,7 @@ int signals_relay_until_exit(pid_t child, bool escalate, int *wait_status)
         if (sig < 0) {
             if (errno == EINTR)
                 continue;
-            die("cannot wait for signals: %s", strerror(errno));
+            die_errno(errno, "cannot wait for signals: %m");
         }
         if (sig == SIGCHLD) {
             int status = signals_reap(child, wait_status);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "common/util.h"
 
@@ -39,10 +40,17 @@ const char *userns_refusal_hint(int err)
     return NULL;
 }
 
-int warn_namespace_denied(const char *what, int err)
+int error_namespace_denied(struct error *e, const char *what, int err)
 {
     const char *hint = userns_refusal_hint(err);
-    warnx_clbox("%s: %s%s%s%s", what, strerror(err), hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+    return error_errno(e, err, "%s: %m%s%s%s", what, hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+}
+
+int warn_namespace_denied(const char *what, int err)
+{
+    struct error e;
+    error_namespace_denied(&e, what, err);
+    warnx_clbox("%s", e.text);
     return -1;
 }
 
@@ -60,7 +68,7 @@ static int write_maps(pid_t pid, const char *uid_map, const char *gid_map)
     snprintf(dir, sizeof dir, pid ? "/proc/%d" : "/proc/self", (int)pid);
     autoclose int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
-        warnx_clbox("cannot open %s to write the sandbox's id maps: %s", dir, strerror(errno));
+        warnx_clbox("cannot open %s to write the sandbox's id maps: %m", dir);
         return -1;
     }
     int r = write_file_at(fd, "setgroups", "deny");

@@ -19,6 +19,10 @@ void userns_enter_inner(uid_t uid, gid_t gid);
  * namespace, with its fix, or NULL when none explains it. */
 const char *userns_refusal_hint(int err);
 
+/* `what`, strerror(err) and the hint, as an error (common/error.h);
+ * returns -1. */
+struct error;
+int error_namespace_denied(struct error *e, const char *what, int err);
 /* Says `what`, strerror(err) and the hint, and returns -1. */
 int warn_namespace_denied(const char *what, int err);
 /* The same, then exits as die() does. */

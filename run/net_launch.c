@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "netns/gate/gate.h"
 #include "plan/plan_print.h"
@@ -33,14 +34,14 @@ static pid_t start_gate(const struct plan *plan, const int *fds)
         .log_file_fd = plan->log_fd >= 0 ? fcntl(plan->log_fd, F_DUPFD_CLOEXEC, 3) : -1,
     };
     if (plan->log_fd >= 0 && cfg.log_file_fd < 0) {
-        warnx_clbox("cannot hand the log file %s to the DNS gate: %s", plan->log_file, strerror(errno));
+        warnx_clbox("cannot hand the log file %s to the DNS gate: %m", plan->log_file);
         return -1;
     }
     gate_prepare(&cfg);
     pid_t launcher = getpid();
     pid_t pid = fork();
     if (pid < 0) {
-        warnx_clbox("cannot start the DNS gate: %s", strerror(errno));
+        warnx_clbox("cannot start the DNS gate: %m");
         return -1;
     }
     if (pid == 0) {
@@ -55,7 +56,7 @@ static pid_t start_gate(const struct plan *plan, const int *fds)
 
 int net_launch(const struct plan *plan, pid_t init, int channel, struct net_session *net)
 {
-    char err[1024];
+    struct error err = {0};
     struct netstack_options sopts = {
         .kind = plan->net_backend,
         .binary = plan->stack_binary,
@@ -67,8 +68,8 @@ int net_launch(const struct plan *plan, pid_t init, int channel, struct net_sess
     net->gate = -1;
     if (plan->net == NET_FILTERED)
         plan_tell_carveouts(plan);
-    if (netstack_start(&sopts, &net->stack, err, sizeof err) < 0) {
-        warnx_clbox("%s", err);
+    if (netstack_start(&sopts, &net->stack, &err) < 0) {
+        warnx_clbox("%s", err.text);
         return -1;
     }
     int fds[CHANNEL_MAX_FDS];
@@ -87,8 +88,8 @@ int net_launch(const struct plan *plan, pid_t init, int channel, struct net_sess
         if (net->gate < 0)
             return -1;
     }
-    if (netstack_wait_ready(&net->stack, STACK_READY_TIMEOUT_MS, err, sizeof err) < 0) {
-        warnx_clbox("%s", err);
+    if (netstack_wait_ready(&net->stack, STACK_READY_TIMEOUT_MS, &err) < 0) {
+        warnx_clbox("%s", err.text);
         return -1;
     }
     signals_watch(net->stack.pid, net_backend_name(net->stack.kind), "the sandbox has lost its network");

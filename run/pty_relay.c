@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <time.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "proc/channel.h"
 #include "proc/signals.h"
@@ -46,7 +47,7 @@ static void buf_flush(struct relay_buf *b, int fd, bool *closed)
 
 int pty_relay_start(struct pty_relay *r, const struct plan *plan, int channel, pid_t init)
 {
-    char err[256];
+    struct error err = {0};
     *r = (struct pty_relay){.master = -1, .channel = channel, .init = init, .sigfd = -1};
     int fds[CHANNEL_MAX_FDS];
     size_t n_fds = 0;
@@ -59,14 +60,14 @@ int pty_relay_start(struct pty_relay *r, const struct plan *plan, int channel, p
     r->master = fds[0];
     unsigned index;
     if (ioctl(r->master, TIOCGPTN, &index) < 0)
-        die("the sandbox's init handed over something that is not a pty master: %s", strerror(errno));
+        die_errno(errno, "the sandbox's init handed over something that is not a pty master: %m");
     if (fcntl(r->master, F_SETFL, O_NONBLOCK) < 0)
-        die("cannot set up the command's terminal: %s", strerror(errno));
-    if (user_tty_open(&r->tty, plan->terminal_streams, err, sizeof err) < 0)
-        die("%s", err);
+        die_errno(errno, "cannot set up the command's terminal: %m");
+    if (user_tty_open(&r->tty, plan->terminal_streams, &err) < 0)
+        die_error(&err);
     r->sigfd = signals_open_fd(true);
     if (r->sigfd < 0)
-        die("cannot wait for signals: %s", strerror(errno));
+        die_errno(errno, "cannot wait for signals: %m");
     user_tty_copy_to(&r->tty, r->master);
     user_tty_raw(&r->tty);
     r->keyboard_open = r->tty.keyboard >= 0;
@@ -178,7 +179,7 @@ static void poll_once(struct pty_relay *r, struct pollfd *p)
     p[P_MASTER] = (struct pollfd){.fd = r->master_open && master_events ? r->master : -1, .events = master_events};
     p[P_SCREEN] = (struct pollfd){.fd = r->to_screen.len > 0 ? r->tty.screen : -1, .events = POLLOUT};
     if (poll(p, P_COUNT, -1) < 0 && errno != EINTR)
-        die("cannot wait on the command's terminal: %s", strerror(errno));
+        die_errno(errno, "cannot wait on the command's terminal: %m");
 }
 
 static void move_data(struct pty_relay *r, const struct pollfd *p)

@@ -50,7 +50,7 @@ static pid_t start_init(const struct plan *plan, int alive[2], int channel[2])
 {
     bool need_channel = plan->net != NET_NONE || plan->terminal_streams;
     if (pipe2(alive, O_CLOEXEC) < 0 || (need_channel && channel_pair(channel) < 0)) {
-        warnx_clbox("cannot create the pipes to the sandbox: %s", strerror(errno));
+        warnx_clbox("cannot create the pipes to the sandbox: %m");
         return -1;
     }
     signals_block();
@@ -103,7 +103,7 @@ int sandbox_run(const struct plan *plan, const struct sandbox_alongside *alongsi
     pid_t init = start_init(plan, alive, channel);
     int status = EXIT_CLBOX_ERROR;
     if (init > 0 && write(alive[1], "m", 1) != 1) {
-        warnx_clbox("cannot tell the sandbox to go on: %s", strerror(errno));
+        warnx_clbox("cannot tell the sandbox to go on: %m");
         kill(init, SIGKILL);
         signals_relay_until_exit(init, true, NULL);
     } else if (init > 0) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "common/util.h"
 
@@ -21,7 +22,7 @@ static void restore_for_die(void)
         user_tty_restore(restore_on_die);
 }
 
-int user_tty_open(struct user_tty *t, unsigned streams, char *err, size_t errlen)
+int user_tty_open(struct user_tty *t, unsigned streams, struct error *err)
 {
     *t = (struct user_tty){.keyboard = (streams & 1u) ? 0 : -1, .modes_fd = -1, .screen = -1};
     for (int fd = 0; fd <= 2 && t->modes_fd < 0; fd++)
@@ -32,9 +33,9 @@ int user_tty_open(struct user_tty *t, unsigned streams, char *err, size_t errlen
      * terminal. */
     t->screen = (streams & 2u) ? 1 : (streams & 4u) ? 2 : 0;
     if (t->modes_fd < 0)
-        return set_error(err, errlen, "no standard stream is a terminal");
+        return error_set(err, "no standard stream is a terminal");
     if (tcgetattr(t->modes_fd, &t->saved) < 0)
-        return set_error(err, errlen, "cannot read your terminal's modes: %s", strerror(errno));
+        return error_errno(err, errno, "cannot read your terminal's modes: %m");
     t->have_saved = true;
     return 0;
 }
@@ -69,7 +70,7 @@ void user_tty_raw(struct user_tty *t)
     /* From the background this stops clbox (SIGTTOU) until `fg`. */
     while (tcsetattr(t->modes_fd, TCSADRAIN, &raw) < 0)
         if (errno != EINTR) {
-            warnx_clbox("cannot put your terminal in raw mode, keys reach the command as lines: %s", strerror(errno));
+            warnx_clbox("cannot put your terminal in raw mode, keys reach the command as lines: %m");
             return;
         }
     t->raw = true;

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <termios.h>
 
+#include "common/error.h"
+
 struct user_tty {
     int keyboard;           /* 0 when stdin is the terminal, else -1: nothing is read */
     int screen;             /* where the pty's output goes: 1, 2, or 0 */
@@ -17,7 +19,7 @@ struct user_tty {
 
 /* `streams`: bit N set when fd N is a terminal.  Reads the modes to
  * restore.  -1 with a reason in err. */
-int user_tty_open(struct user_tty *t, unsigned streams, char *err, size_t errlen);
+int user_tty_open(struct user_tty *t, unsigned streams, struct error *err);
 /* Gives the pty behind `master` the terminal's modes and window size. */
 void user_tty_copy_to(const struct user_tty *t, int master);
 void user_tty_sync_size(const struct user_tty *t, int master);

@@ -8,6 +8,8 @@
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 
+#include "common/error.h"
+
 #ifndef CLONE_NEWUSER
 #define CLONE_NEWUSER 0x10000000
 #endif
@@ -38,21 +40,21 @@ static const struct refusal refused[] = {
     {"lookup_dcookie", EPERM}, {"nfsservctl", EPERM},
 };
 
-static int add_refusal(scmp_filter_ctx ctx, const struct refusal *r, char *err, size_t errlen)
+static int add_refusal(scmp_filter_ctx ctx, const struct refusal *r, struct error *err)
 {
     int nr = seccomp_syscall_resolve_name(r->name);
     if (nr == __NR_SCMP_ERROR)
         return 0; /* not a system call on this architecture */
     int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(r->err), nr, 0);
     if (rc < 0) {
-        snprintf(err, errlen, "cannot add the seccomp rule for %s: %s", r->name, strerror(-rc));
+        error_errno(err, -rc, "cannot add the seccomp rule for %s: %m", r->name);
         return -1;
     }
     return 0;
 }
 
 /* Conditional refusals, on a system call's arguments. */
-static int add_argument_rules(scmp_filter_ctx ctx, char *err, size_t errlen)
+static int add_argument_rules(scmp_filter_ctx ctx, struct error *err)
 {
     struct {
         const char *what;
@@ -76,34 +78,34 @@ static int add_argument_rules(scmp_filter_ctx ctx, char *err, size_t errlen)
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
         int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), rules[i].nr, 1, rules[i].cmp);
         if (rc < 0) {
-            snprintf(err, errlen, "cannot add the seccomp rule for %s: %s", rules[i].what, strerror(-rc));
+            error_errno(err, -rc, "cannot add the seccomp rule for %s: %m", rules[i].what);
             return -1;
         }
     }
     return 0;
 }
 
-int seccomp_install(char *err, size_t errlen)
+int seccomp_install(struct error *err)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     if (!ctx) {
-        snprintf(err, errlen, "cannot create a seccomp filter (out of memory?)");
+        error_set(err, "cannot create a seccomp filter (out of memory?)");
         return -1;
     }
     int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
     if (rc < 0) {
-        snprintf(err, errlen, "cannot make foreign syscall ABIs fatal: %s", strerror(-rc));
+        error_errno(err, -rc, "cannot make foreign syscall ABIs fatal: %m");
         goto out;
     }
     rc = -1;
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
-        if (add_refusal(ctx, &refused[i], err, errlen) < 0)
+        if (add_refusal(ctx, &refused[i], err) < 0)
             goto out;
-    if (add_argument_rules(ctx, err, errlen) < 0)
+    if (add_argument_rules(ctx, err) < 0)
         goto out;
     rc = seccomp_load(ctx);
     if (rc < 0)
-        snprintf(err, errlen, "cannot load the seccomp filter: %s", strerror(-rc));
+        error_errno(err, -rc, "cannot load the seccomp filter: %m");
 out:
     seccomp_release(ctx);
     return rc < 0 ? -1 : 0;

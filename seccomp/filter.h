@@ -8,8 +8,10 @@
 
 #include <stddef.h>
 
+#include "common/error.h"
+
 /* Loads the filter into the calling thread (which must have set
  * no_new_privs).  Returns 0, or -1 with the reason in err. */
-int seccomp_install(char *err, size_t errlen);
+int seccomp_install(struct error *err);
 
 #endif

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/error.h"
+
 /* Everything else kills the gate: the sandbox then simply cannot resolve
  * names any more, which is the safe way to fail. */
 static const char *const allowed[] = {
@@ -15,7 +17,7 @@ static const char *const allowed[] = {
     "madvise", "rt_sigreturn", "rt_sigprocmask", "exit", "exit_group", "restart_syscall", "futex",
 };
 
-int seccomp_install_gate(char *err, size_t errlen)
+int seccomp_install_gate(struct error *err)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     int rc = ctx ? 0 : -ENOMEM;
@@ -32,7 +34,7 @@ int seccomp_install_gate(char *err, size_t errlen)
     if (rc == 0)
         rc = seccomp_load(ctx);
     if (rc < 0)
-        snprintf(err, errlen, "cannot confine the DNS gate with seccomp: %s", strerror(-rc));
+        error_errno(err, -rc, "cannot confine the DNS gate with seccomp: %m");
     seccomp_release(ctx);
     return rc < 0 ? -1 : 0;
 }

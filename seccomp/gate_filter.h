@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
-int seccomp_install_gate(char *err, size_t errlen);
+#include "common/error.h"
+
+int seccomp_install_gate(struct error *err);
 
 #endif

@@ -1,5 +1,6 @@
 #include "netns/codec/allowlist.h"
 
+#include "common/error.h"
 #include "common/util.h"
 #include "netns/codec/addrclass.h"
 
@@ -39,22 +40,22 @@ bool allow_name_normalize(const char *in, char *out, size_t outlen)
     return label > 0;
 }
 
-static int parse_port(const char *text, uint16_t *port, char *err, size_t errlen)
+static int parse_port(const char *text, uint16_t *port, struct error *err)
 {
     char *end;
     unsigned long v = strtoul(text, &end, 10);
     if (!*text || *end || v == 0 || v > 65535 || text[0] == '+' || text[0] == '-')
-        return set_error(err, errlen, "'%s' is not a port (1-65535)", text);
+        return error_set(err, "'%s' is not a port (1-65535)", text);
     *port = (uint16_t)v;
     return 0;
 }
 
-static int parse_address(const char *text, struct allow_rule *rule, char *err, size_t errlen)
+static int parse_address(const char *text, struct allow_rule *rule, struct error *err)
 {
     if (addr_parse_cidr(text, &rule->family, rule->addr, &rule->prefix_len) < 0)
-        return set_error(err, errlen, "'%s' is not an IP address or range (prefix length: 0-32, IPv6 0-128)", text);
+        return error_set(err, "'%s' is not an IP address or range (prefix length: 0-32, IPv6 0-128)", text);
     if (rule->prefix_len == 0)
-        return set_error(err, errlen, "'%s' would allow every address; use --net open for an unfiltered network", text);
+        return error_set(err, "'%s' would allow every address; use --net open for an unfiltered network", text);
     rule->kind = ALLOW_ADDRESS;
     return 0;
 }
@@ -64,51 +65,51 @@ static bool looks_like_ipv4(const char *s)
     return strspn(s, "0123456789./") == strlen(s) && strchr(s, '.');
 }
 
-int allow_rule_parse(const char *text, bool is_deny, struct allow_rule *rule, char *err, size_t errlen)
+int allow_rule_parse(const char *text, bool is_deny, struct allow_rule *rule, struct error *err)
 {
     *rule = (struct allow_rule){0};
     char buf[ALLOW_NAME_MAX + 16];
     if (!*text)
-        return set_error(err, errlen, "an empty name allows nothing");
+        return error_set(err, "an empty name allows nothing");
     if (strlen(text) >= sizeof buf)
-        return set_error(err, errlen, "'%.40s...' is too long for a DNS name", text);
+        return error_set(err, "'%.40s...' is too long for a DNS name", text);
     strcpy(buf, text);
     if (buf[0] == '[') { /* [IPv6]:port */
         char *close = strchr(buf, ']');
         if (!close || (close[1] && close[1] != ':'))
-            return set_error(err, errlen, "'%s': write an IPv6 address with a port as [ADDR]:PORT", text);
-        if (close[1] == ':' && parse_port(close + 2, &rule->port, err, errlen) < 0)
+            return error_set(err, "'%s': write an IPv6 address with a port as [ADDR]:PORT", text);
+        if (close[1] == ':' && parse_port(close + 2, &rule->port, err) < 0)
             return -1;
         *close = '\0';
-        return is_deny ? set_error(err, errlen, "--deny takes names; to keep an address out, do not allow it")
-                       : parse_address(buf + 1, rule, err, errlen);
+        return is_deny ? error_set(err, "--deny takes names; to keep an address out, do not allow it")
+                       : parse_address(buf + 1, rule, err);
     }
     if (strchr(buf, ':') && strchr(buf, ':') != strrchr(buf, ':')) /* bare IPv6 */
-        return is_deny ? set_error(err, errlen, "--deny takes names") : parse_address(buf, rule, err, errlen);
+        return is_deny ? error_set(err, "--deny takes names") : parse_address(buf, rule, err);
     char *colon = strchr(buf, ':');
     if (colon) {
         *colon = '\0';
-        if (parse_port(colon + 1, &rule->port, err, errlen) < 0)
+        if (parse_port(colon + 1, &rule->port, err) < 0)
             return -1;
     }
     if (looks_like_ipv4(buf))
-        return is_deny ? set_error(err, errlen, "--deny takes names") : parse_address(buf, rule, err, errlen);
+        return is_deny ? error_set(err, "--deny takes names") : parse_address(buf, rule, err);
     const char *name = buf;
     rule->kind = ALLOW_NAME;
     if (strcmp(buf, "*") == 0 || strcmp(buf, "*.") == 0)
-        return set_error(err, errlen, "'*' would allow every name; use --net open for an unfiltered network");
+        return error_set(err, "'*' would allow every name; use --net open for an unfiltered network");
     if (buf[0] == '*') {
         if (buf[1] != '.')
-            return set_error(err, errlen, "'%s': a wildcard is written *.example.com", text);
+            return error_set(err, "'%s': a wildcard is written *.example.com", text);
         rule->kind = ALLOW_SUFFIX;
         name = buf + 2;
     }
     if (!allow_name_normalize(name, rule->name, sizeof rule->name))
-        return set_error(err, errlen, "'%s' is not a DNS name (letters, digits, '-' and '_' in dot-separated labels)",
-                    text);
+        return error_set(err, "'%s' is not a DNS name (letters, digits, '-' and '_' in dot-separated labels)",
+                         text);
     /* Checked on the normalised name: "*.com." is as wide as "*.com". */
     if (rule->kind == ALLOW_SUFFIX && !strchr(rule->name, '.'))
-        return set_error(err, errlen, "'%s' would allow a whole top-level domain; name a domain below it", text);
+        return error_set(err, "'%s' would allow a whole top-level domain; name a domain below it", text);
     return 0;
 }
 

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/error.h"
+
 #define ALLOW_NAME_MAX 254
 #define ALLOW_MAX_PORTS 16
 
@@ -46,7 +48,7 @@ struct allow_verdict {
 /* Parses NAME, *.NAME, NAME:PORT, an IPv4 address or CIDR (optionally
  * :PORT), or an IPv6 address or CIDR ([ADDR]:PORT with a port).  Returns 0,
  * or -1 with a reason. */
-int allow_rule_parse(const char *text, bool is_deny, struct allow_rule *rule, char *err, size_t errlen);
+int allow_rule_parse(const char *text, bool is_deny, struct allow_rule *rule, struct error *err);
 /* Lower-cases and checks a DNS name in text form; returns false if it is
  * not one clbox will look up. */
 bool allow_name_normalize(const char *in, char *out, size_t outlen);

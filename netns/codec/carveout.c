@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "common/util.h"
 #include "netns/codec/addrclass.h"
 
@@ -65,12 +66,12 @@ void carveouts_add_host(struct carveouts *list, int family, const uint8_t *addr)
     push(list, &c);
 }
 
-int carveouts_add_interfaces(struct carveouts *list, char *err, size_t errlen)
+int carveouts_add_interfaces(struct carveouts *list, struct error *err)
 {
     struct ifaddrs *ifs = NULL;
     if (getifaddrs(&ifs) < 0)
-        return set_error(err, errlen, "cannot read this machine's addresses, which allowed ranges must leave out: %s "
-                         "(run with --net none or --net open)", strerror(errno));
+        return error_errno(err, errno, "cannot read this machine's addresses, which allowed ranges must leave out: %m "
+                           "(run with --net none or --net open)");
     for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
         if (!i->ifa_addr)
             continue;

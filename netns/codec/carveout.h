@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/error.h"
 #include "netns/codec/allowlist.h"
 
 struct carveout {
@@ -40,7 +41,7 @@ void carveouts_add_fixed(struct carveouts *list);
 void carveouts_add_host(struct carveouts *list, int family, const uint8_t *addr);
 /* This machine's interface addresses (getifaddrs).  Returns 0, or -1 with
  * the reason. */
-int carveouts_add_interfaces(struct carveouts *list, char *err, size_t errlen);
+int carveouts_add_interfaces(struct carveouts *list, struct error *err);
 void carveouts_free(struct carveouts *list);
 
 /* Whether the literal rule `rule` (ALLOW_ADDRESS) would open part of `c`

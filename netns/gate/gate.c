@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "common/util.h"
 #include "netns/gate/gate_dns.h"
@@ -110,13 +111,13 @@ static void close_other_fds(const struct gate_config *cfg)
 
 static void confine(const struct gate_config *cfg)
 {
-    char err[256];
+    struct error err = {0};
     close_other_fds(cfg);
     tzset(); /* reads /etc/localtime now, before files are out of reach */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        die("cannot confine the DNS gate: %s", strerror(errno));
-    if (seccomp_install_gate(err, sizeof err) < 0)
-        die("%s", err);
+        die_errno(errno, "cannot confine the DNS gate: %m");
+    if (seccomp_install_gate(&err) < 0)
+        die_error(&err);
 }
 
 static volatile sig_atomic_t stopping;
@@ -199,7 +200,7 @@ _Noreturn void gate_run(struct gate_config *cfg)
         }
         int r = poll(w.fds, w.n, w.next_ms > now ? (int)(w.next_ms - now) : 0);
         if (r < 0 && errno != EINTR)
-            die("the DNS gate cannot wait for queries: %s", strerror(errno));
+            die_errno(errno, "the DNS gate cannot wait for queries: %m");
         if (r > 0)
             dispatch(&g, &w);
         now = gate_now_ms();

@@ -8,19 +8,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/error.h"
+
 /* Two ioctls on a throwaway socket: all it takes to set IFF_UP, without a
  * netlink library to load on every start. */
-int link_set_up(const char *ifname, char *err, size_t errlen)
+int link_set_up(const char *ifname, struct error *err)
 {
     struct ifreq req = {0};
     if (strlen(ifname) >= sizeof req.ifr_name) {
-        snprintf(err, errlen, "interface name %s is too long", ifname);
+        error_set(err, "interface name %s is too long", ifname);
         return -1;
     }
     strcpy(req.ifr_name, ifname);
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        snprintf(err, errlen, "cannot open a socket to configure %s: %s", ifname, strerror(errno));
+        error_errno(err, errno, "cannot open a socket to configure %s: %m", ifname);
         return -1;
     }
     int rc = ioctl(fd, SIOCGIFFLAGS, &req);
@@ -29,7 +31,7 @@ int link_set_up(const char *ifname, char *err, size_t errlen)
         rc = ioctl(fd, SIOCSIFFLAGS, &req);
     }
     if (rc < 0)
-        snprintf(err, errlen, "cannot bring %s up: %s", ifname, strerror(errno));
+        error_errno(err, errno, "cannot bring %s up: %m", ifname);
     close(fd);
     return rc < 0 ? -1 : 0;
 }

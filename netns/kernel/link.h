@@ -3,8 +3,10 @@
 
 #include <stddef.h>
 
+#include "common/error.h"
+
 /* Brings the interface up in the calling thread's network namespace.
  * Returns 0, or -1 with the reason in err. */
-int link_set_up(const char *ifname, char *err, size_t errlen);
+int link_set_up(const char *ifname, struct error *err);
 
 #endif

@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/error.h"
+
 /* Sends one NFULNL_MSG_CONFIG message and waits for its ack. */
 static int send_config(struct mnl_socket *nl, uint16_t group, uint8_t command, bool set_mode)
 {
@@ -44,11 +46,11 @@ static int send_config(struct mnl_socket *nl, uint16_t group, uint8_t command, b
     return mnl_cb_run(buf, (size_t)n, 1, mnl_socket_get_portid(nl), NULL, NULL) < 0 ? -errno : 0;
 }
 
-int nflog_open(uint16_t group, char *err, size_t errlen)
+int nflog_open(uint16_t group, struct error *err)
 {
     struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
     if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-        snprintf(err, errlen, "cannot open the firewall's log: %s", strerror(errno));
+        error_errno(err, errno, "cannot open the firewall's log: %m");
         if (nl)
             mnl_socket_close(nl);
         return -1;
@@ -57,7 +59,7 @@ int nflog_open(uint16_t group, char *err, size_t errlen)
     if (r == 0)
         r = send_config(nl, group, 0, true);
     if (r < 0) {
-        snprintf(err, errlen, "cannot subscribe to the firewall's log: %s", strerror(-r));
+        error_errno(err, -r, "cannot subscribe to the firewall's log: %m");
         mnl_socket_close(nl);
         return -1;
     }
@@ -65,7 +67,7 @@ int nflog_open(uint16_t group, char *err, size_t errlen)
     int fd = dup(mnl_socket_get_fd(nl));
     mnl_socket_close(nl);
     if (fd < 0)
-        snprintf(err, errlen, "cannot keep the firewall's log: %s", strerror(errno));
+        error_errno(err, errno, "cannot keep the firewall's log: %m");
     return fd;
 }
 

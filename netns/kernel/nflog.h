@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/error.h"
+
 struct nflog_packet {
     int family;       /* AF_INET or AF_INET6 */
     uint8_t daddr[16];
@@ -15,7 +17,7 @@ struct nflog_packet {
 
 /* Opens a netlink socket subscribed to `group` in the current network
  * namespace (needs CAP_NET_ADMIN there).  Returns the fd or -1. */
-int nflog_open(uint16_t group, char *err, size_t errlen);
+int nflog_open(uint16_t group, struct error *err);
 /* Parses what one recv() returned; calls `seen` for each packet.  Returns
  * the number of packets, or -1 on a malformed message. */
 int nflog_parse(const void *buf, size_t len, void (*seen)(const struct nflog_packet *, void *), void *ctx);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/error.h"
+
 struct text {
     char *buf;
     size_t len, cap;
@@ -139,14 +141,14 @@ static struct {
     typeof(&nft_ctx_free) ctx_free;
 } nft;
 
-int nft_load(char *err, size_t errlen)
+int nft_load(struct error *err)
 {
     if (nft.loaded)
         return 0;
     void *lib = dlopen(NFT_SONAME, RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
-        snprintf(err, errlen, "cannot load %s, which the filtered network needs: %s (install libnftables1, or run "
-                 "with --net none)", NFT_SONAME, dlerror());
+        error_set(err, "cannot load %s, which the filtered network needs: %s (install libnftables1, or run "
+                  "with --net none)", NFT_SONAME, dlerror());
         return -1;
     }
     nft.ctx_new = (typeof(nft.ctx_new))dlsym(lib, "nft_ctx_new");
@@ -157,7 +159,7 @@ int nft_load(char *err, size_t errlen)
     nft.ctx_free = (typeof(nft.ctx_free))dlsym(lib, "nft_ctx_free");
     if (!nft.ctx_new || !nft.buffer_error || !nft.buffer_output || !nft.run_cmd || !nft.error_buffer ||
         !nft.ctx_free) {
-        snprintf(err, errlen, "%s lacks the functions clbox uses (install libnftables1 0.9.3 or later)", NFT_SONAME);
+        error_set(err, "%s lacks the functions clbox uses (install libnftables1 0.9.3 or later)", NFT_SONAME);
         dlclose(lib);
         return -1;
     }
@@ -165,22 +167,22 @@ int nft_load(char *err, size_t errlen)
     return 0;
 }
 
-int nft_install(const struct nft_policy *policy, char *err, size_t errlen)
+int nft_install(const struct nft_policy *policy, struct error *err)
 {
-    if (nft_load(err, errlen) < 0)
+    if (nft_load(err) < 0)
         return -1;
     size_t cap = 4096 + 128 * (policy->allowlist ? policy->allowlist->n_allow : 0) + 8 * policy->n_host_ports +
                  64 * (policy->carveouts ? policy->carveouts->n : 0);
     char *ruleset = malloc(cap);
     if (!ruleset || nft_ruleset_text(policy, ruleset, cap) < 0) {
         free(ruleset);
-        snprintf(err, errlen, "cannot build the firewall ruleset (out of memory)");
+        error_set(err, "cannot build the firewall ruleset (out of memory)");
         return -1;
     }
     struct nft_ctx *ctx = nft.ctx_new(NFT_CTX_DEFAULT);
     if (!ctx) {
         free(ruleset);
-        snprintf(err, errlen, "cannot start nftables (out of memory)");
+        error_set(err, "cannot start nftables (out of memory)");
         return -1;
     }
     nft.buffer_error(ctx);
@@ -188,8 +190,8 @@ int nft_install(const struct nft_policy *policy, char *err, size_t errlen)
     int rc = nft.run_cmd(ctx, ruleset);
     if (rc != 0) {
         const char *why = nft.error_buffer(ctx);
-        snprintf(err, errlen, "cannot load the firewall into the sandbox's network namespace: %.*s",
-                 (int)strcspn(why ? why : "unknown error", "\n"), why ? why : "unknown error");
+        error_set(err, "cannot load the firewall into the sandbox's network namespace: %.*s",
+                  (int)strcspn(why ? why : "unknown error", "\n"), why ? why : "unknown error");
     }
     nft.ctx_free(ctx);
     free(ruleset);

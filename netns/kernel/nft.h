@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/error.h"
 #include "netns/codec/allowlist.h"
 #include "netns/codec/carveout.h"
 
@@ -45,9 +46,9 @@ int nft_ruleset_text(const struct nft_policy *policy, char *out, size_t outlen);
 /* Opens libnftables, once.  The sandbox's init calls it first thing, before
  * it builds the sandbox's filesystem, so that nothing is loaded from the
  * sandbox's view of it.  Returns 0, or -1 with the reason. */
-int nft_load(char *err, size_t errlen);
+int nft_load(struct error *err);
 /* Loads the ruleset into the current network namespace (opening
  * libnftables first if nft_load() was not called). */
-int nft_install(const struct nft_policy *policy, char *err, size_t errlen);
+int nft_install(const struct nft_policy *policy, struct error *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/error.h"
 #include "common/util.h"
 #include "netns/stack/pasta.h"
 #include "netns/stack/slirp.h"
@@ -21,24 +22,24 @@ static const char *package_name(enum net_backend kind)
 }
 
 /* The plan found no program to run: say which, and how to get one. */
-static int binary_or_say(const struct netstack_options *opts, char *err, size_t errlen)
+static int binary_or_say(const struct netstack_options *opts, struct error *err)
 {
     if (opts->binary)
         return 0;
     enum net_backend kind = opts->kind;
     const char *var = net_backend_override_var(kind), *override = opts->override, *name = net_backend_name(kind);
     if (override && *override)
-        snprintf(err, errlen, "%s=%s is not an executable file (point it at %s, or unset it to use the one on PATH)",
-                 var, override, name);
+        error_set(err, "%s=%s is not an executable file (point it at %s, or unset it to use the one on PATH)",
+                  var, override, name);
     else
-        snprintf(err, errlen, "%s not found in PATH (the sandbox's network needs it: 'sudo apt-get install %s'%s, "
+        error_set(err, "%s not found in PATH (the sandbox's network needs it: 'sudo apt-get install %s'%s, "
                  "or run with --net none)", name, package_name(kind),
                  kind == NET_BACKEND_PASTA ? ", or use --net-backend slirp4netns" : "");
     return -1;
 }
 
 /* The usual failure, checked here so the message can say how to fix it. */
-static int check_tun(enum net_backend kind, char *err, size_t errlen)
+static int check_tun(enum net_backend kind, struct error *err)
 {
     int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
     if (fd >= 0) {
@@ -47,11 +48,11 @@ static int check_tun(enum net_backend kind, char *err, size_t errlen)
     }
     int e = errno;
     if (e == ENOENT)
-        snprintf(err, errlen, "cannot open /dev/net/tun: %s (%s needs it: load the module with "
-                 "'sudo modprobe tun', or run with --net none)", strerror(e), net_backend_name(kind));
+        error_errno(err, e, "cannot open /dev/net/tun: %m (%s needs it: load the module with "
+                    "'sudo modprobe tun', or run with --net none)", net_backend_name(kind));
     else
-        snprintf(err, errlen, "cannot open /dev/net/tun: %s (%s needs it; on most distros it is mode "
-                 "0666: 'sudo chmod 0666 /dev/net/tun', or run with --net none)", strerror(e), net_backend_name(kind));
+        error_errno(err, e, "cannot open /dev/net/tun: %m (%s needs it; on most distros it is mode "
+                    "0666: 'sudo chmod 0666 /dev/net/tun', or run with --net none)", net_backend_name(kind));
     return -1;
 }
 
@@ -88,14 +89,14 @@ _Noreturn static void exec_stack(const char *binary, const struct netstack_optio
 #pragma GCC diagnostic ignored "-Wcast-qual"
     execv(binary, (char **)args.argv);
 #pragma GCC diagnostic pop
-    dprintf(log_w, "cannot run %s: %s\n", binary, strerror(errno));
+    dprintf(log_w, "cannot run %s: %m\n", binary);
     _exit(127);
 }
 
-int netstack_start(const struct netstack_options *opts, struct netstack *stack, char *err, size_t errlen)
+int netstack_start(const struct netstack_options *opts, struct netstack *stack, struct error *err)
 {
     *stack = NETSTACK_INIT(opts->kind);
-    if (binary_or_say(opts, err, errlen) < 0 || check_tun(opts->kind, err, errlen) < 0)
+    if (binary_or_say(opts, err) < 0 || check_tun(opts->kind, err) < 0)
         return -1;
     int ready[2], exitp[2] = {-1, -1};
     /* pasta's lifetime is the launcher's (see exec_stack), so only
@@ -105,13 +106,13 @@ int netstack_start(const struct netstack_options *opts, struct netstack *stack, 
      * it fails, and a full pipe would stall the network. */
     int output = memfd_create("netstack-output", MFD_CLOEXEC);
     if (output < 0 || pipe2(ready, O_CLOEXEC) < 0 || (exit_pipe && pipe2(exitp, O_CLOEXEC) < 0)) {
-        snprintf(err, errlen, "cannot create pipes for %s: %s", net_backend_name(opts->kind), strerror(errno));
+        error_errno(err, errno, "cannot create pipes for %s: %m", net_backend_name(opts->kind));
         return -1;
     }
     pid_t launcher = getpid();
     pid_t pid = fork();
     if (pid < 0) {
-        snprintf(err, errlen, "cannot start %s: %s", net_backend_name(opts->kind), strerror(errno));
+        error_errno(err, errno, "cannot start %s: %m", net_backend_name(opts->kind));
         return -1;
     }
     if (pid == 0)
@@ -140,7 +141,7 @@ static bool ready_byte(enum net_backend kind, char byte)
     return kind == NET_BACKEND_PASTA ? byte >= '1' && byte <= '9' : byte == '1';
 }
 
-int netstack_wait_ready(struct netstack *stack, int timeout_ms, char *err, size_t errlen)
+int netstack_wait_ready(struct netstack *stack, int timeout_ms, struct error *err)
 {
     struct pollfd p = {.fd = stack->ready_fd, .events = POLLIN};
     int r;
@@ -154,11 +155,11 @@ int netstack_wait_ready(struct netstack *stack, int timeout_ms, char *err, size_
     char output[512];
     read_log(stack->log_fd, output, sizeof output);
     if (r == 0)
-        snprintf(err, errlen, "%s did not bring the sandbox's network up within %d ms%s%s", name, timeout_ms,
-                 output[0] ? ": " : "", output);
+        error_set(err, "%s did not bring the sandbox's network up within %d ms%s%s", name, timeout_ms,
+                  output[0] ? ": " : "", output);
     else
-        snprintf(err, errlen, "%s failed to set up the sandbox's network%s%s", name, output[0] ? ": " : "",
-                 output[0] ? output : " (it exited without a word)");
+        error_set(err, "%s failed to set up the sandbox's network%s%s", name, output[0] ? ": " : "",
+                  output[0] ? output : " (it exited without a word)");
     kill(stack->pid, SIGKILL);
     return -1;
 }

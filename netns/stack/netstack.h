@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "common/error.h"
 #include "common/net_backend.h"
 
 struct netstack {
@@ -33,10 +34,10 @@ struct netstack_options {
 
 /* Checks what the stack needs, then starts it.  Returns 0, or -1 with a
  * message saying what is missing and how to fix it. */
-int netstack_start(const struct netstack_options *opts, struct netstack *stack, char *err, size_t errlen);
+int netstack_start(const struct netstack_options *opts, struct netstack *stack, struct error *err);
 /* Waits (at most timeout_ms) until tap0 is up.  Returns 0, or -1 after
  * killing the stack, with its own words in err. */
-int netstack_wait_ready(struct netstack *stack, int timeout_ms, char *err, size_t errlen);
+int netstack_wait_ready(struct netstack *stack, int timeout_ms, struct error *err);
 /* Lets the stack go without waiting for its teardown: slirp4netns exits
  * once its exit fd closes, pasta is sent SIGTERM. */
 void netstack_release(struct netstack *stack);

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "netns/codec/allowlist.h"
 #include "netns/codec/carveout.h"
 #include "netns/kernel/nft.h"
@@ -15,9 +16,9 @@
 static void add(struct allowlist *l, const char *text, bool deny)
 {
     struct allow_rule r;
-    char err[256];
-    if (allow_rule_parse(text, deny, &r, err, sizeof err) < 0)
-        fail_msg("%s: %s", text, err);
+    struct error err = {0};
+    if (allow_rule_parse(text, deny, &r, &err) < 0)
+        fail_msg("%s: %s", text, err.text);
     allowlist_add(l, &r, deny);
 }
 
@@ -25,7 +26,8 @@ static void test_parse_forms(void **state)
 {
     (void)state;
     struct allow_rule r;
-    char err[256], text[300];
+    struct error err = {0};
+    char text[300];
     struct {
         const char *in;
         enum allow_kind kind;
@@ -47,8 +49,8 @@ static void test_parse_forms(void **state)
         {"[2001:db8::1]:443", ALLOW_ADDRESS, "", 443, "[2001:db8::1]:443"},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        if (allow_rule_parse(ok[i].in, false, &r, err, sizeof err) < 0)
-            fail_msg("%s: %s", ok[i].in, err);
+        if (allow_rule_parse(ok[i].in, false, &r, &err) < 0)
+            fail_msg("%s: %s", ok[i].in, err.text);
         assert_int_equal(r.kind, ok[i].kind);
         assert_string_equal(r.name, ok[i].name);
         assert_int_equal(r.port, ok[i].port);
@@ -61,7 +63,7 @@ static void test_parse_errors(void **state)
 {
     (void)state;
     struct allow_rule r;
-    char err[256];
+    struct error err = {0};
     struct {
         const char *in;
         bool deny;
@@ -87,16 +89,16 @@ static void test_parse_errors(void **state)
         {"a\x01.com", false, "not a DNS name"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        err[0] = '\0';
-        if (allow_rule_parse(bad[i].in, bad[i].deny, &r, err, sizeof err) == 0)
+        err.text[0] = '\0';
+        if (allow_rule_parse(bad[i].in, bad[i].deny, &r, &err) == 0)
             fail_msg("'%s' was accepted", bad[i].in);
-        if (!strstr(err, bad[i].needle))
-            fail_msg("'%s': error '%s' lacks '%s'", bad[i].in, err, bad[i].needle);
+        if (!strstr(err.text, bad[i].needle))
+            fail_msg("'%s': error '%s' lacks '%s'", bad[i].in, err.text, bad[i].needle);
     }
     char long_name[400];
     memset(long_name, 'a', sizeof long_name - 1);
     long_name[sizeof long_name - 1] = '\0';
-    assert_int_equal(allow_rule_parse(long_name, false, &r, err, sizeof err), -1);
+    assert_int_equal(allow_rule_parse(long_name, false, &r, &err), -1);
 }
 
 static void test_matching(void **state)
@@ -169,9 +171,9 @@ static void test_ruleset_text(void **state)
 static struct allow_rule rule(const char *text)
 {
     struct allow_rule r;
-    char err[256];
-    if (allow_rule_parse(text, false, &r, err, sizeof err) < 0)
-        fail_msg("%s: %s", text, err);
+    struct error err = {0};
+    if (allow_rule_parse(text, false, &r, &err) < 0)
+        fail_msg("%s: %s", text, err.text);
     return r;
 }
 

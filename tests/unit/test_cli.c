@@ -6,31 +6,32 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "common/message.h"
 #include "options/cli.h"
 
 /* opts.command points into argv, so argv must outlive the call. */
 static char *argv_storage[64];
 
-static int parse(struct options *o, char *err, size_t errlen, ...)
+static int parse(struct options *o, struct error *err, ...)
 {
     char **argv = argv_storage;
     int argc = 0;
     va_list ap;
-    va_start(ap, errlen);
+    va_start(ap, err);
     for (char *a; (a = va_arg(ap, char *)) != NULL && argc < 63;)
         argv[argc++] = a;
     va_end(ap);
     argv[argc] = NULL;
-    return cli_parse_run(argc, argv, o, err, errlen);
+    return cli_parse_run(argc, argv, o, err);
 }
 
 static void test_command_after_double_dash(void **state)
 {
     (void)state;
     struct options o;
-    char err[256];
-    assert_int_equal(parse(&o, err, sizeof err, "run", "--", "ls", "-la", NULL), 0);
+    struct error err = {0};
+    assert_int_equal(parse(&o, &err, "run", "--", "ls", "-la", NULL), 0);
     assert_int_equal(o.command_argc, 2);
     assert_string_equal(o.command[0], "ls");
     assert_string_equal(o.command[1], "-la");
@@ -41,8 +42,8 @@ static void test_options_stop_at_first_word(void **state)
 {
     (void)state;
     struct options o;
-    char err[256];
-    assert_int_equal(parse(&o, err, sizeof err, "run", "-v", "ls", "--ro", "/x", NULL), 0);
+    struct error err = {0};
+    assert_int_equal(parse(&o, &err, "run", "-v", "ls", "--ro", "/x", NULL), 0);
     assert_int_equal(o.verbosity, VERBOSITY_VERBOSE);
     assert_int_equal(o.n_mounts, 0);
     assert_int_equal(o.command_argc, 3);
@@ -54,8 +55,8 @@ static void test_value_forms(void **state)
 {
     (void)state;
     struct options o;
-    char err[256];
-    assert_int_equal(parse(&o, err, sizeof err, "run", "--project=/p", "--config-dir", "/c", "--ro", "/a",
+    struct error err = {0};
+    assert_int_equal(parse(&o, &err, "run", "--project=/p", "--config-dir", "/c", "--ro", "/a",
                            "--rw=/b", "--hide", "/h", "--tmpfs", "/t", "true", NULL),
                      0);
     assert_string_equal(o.project, "/p");
@@ -73,8 +74,8 @@ static void test_last_value_wins(void **state)
 {
     (void)state;
     struct options o;
-    char err[256];
-    assert_int_equal(parse(&o, err, sizeof err, "run", "--project", "/a", "--project", "/b", "x", NULL), 0);
+    struct error err = {0};
+    assert_int_equal(parse(&o, &err, "run", "--project", "/a", "--project", "/b", "x", NULL), 0);
     assert_string_equal(o.project, "/b");
     options_free(&o);
 }
@@ -83,8 +84,8 @@ static void test_flags_and_clusters(void **state)
 {
     (void)state;
     struct options o;
-    char err[256];
-    assert_int_equal(parse(&o, err, sizeof err, "run", "--dry-run", "--allow-project-config", "-vq", "x", NULL), 0);
+    struct error err = {0};
+    assert_int_equal(parse(&o, &err, "run", "--dry-run", "--allow-project-config", "-vq", "x", NULL), 0);
     assert_true(o.dry_run);
     assert_true(o.allow_project_config);
     assert_int_equal(o.verbosity, VERBOSITY_QUIET);
@@ -95,8 +96,8 @@ static void test_env_rules(void **state)
 {
     (void)state;
     struct options o;
-    char err[256];
-    assert_int_equal(parse(&o, err, sizeof err, "run", "--env", "FOO=bar=baz", "--env", "BAR", "--unsetenv", "TERM",
+    struct error err = {0};
+    assert_int_equal(parse(&o, &err, "run", "--env", "FOO=bar=baz", "--env", "BAR", "--unsetenv", "TERM",
                            "x", NULL),
                      0);
     assert_int_equal(o.env_rules.len, 3);
@@ -117,10 +118,10 @@ static void expect_error(const char *needle, ...)
     va_end(ap);
     argv[argc] = NULL;
     struct options o;
-    char err[256] = "";
-    assert_int_equal(cli_parse_run(argc, argv, &o, err, sizeof err), -1);
-    if (!strstr(err, needle))
-        fail_msg("error '%s' does not mention '%s'", err, needle);
+    struct error err = {0};
+    assert_int_equal(cli_parse_run(argc, argv, &o, &err), -1);
+    if (!strstr(err.text, needle))
+        fail_msg("error '%s' does not mention '%s'", err.text, needle);
     options_free(&o);
 }
 

@@ -184,8 +184,8 @@ static struct options parse_opts(char **argv)
     while (argv[argc])
         argc++;
     struct options o;
-    char err[256];
-    assert_int_equal(cli_parse_run(argc, argv, &o, err, sizeof err), 0);
+    struct error err = {0};
+    assert_int_equal(cli_parse_run(argc, argv, &o, &err), 0);
     return o;
 }
 
@@ -225,12 +225,13 @@ static void test_net_backend(void **state)
         char *without[] = {"run", "--", "true", NULL};
         struct options o = parse_opts(cases[i].option ? with : without);
         struct plan p = {0};
-        char err[256] = "";
-        assert_int_equal(plan_choose_backend(&o, &h, &p, err, sizeof err), cases[i].result);
+        struct error err = {0};
+        assert_int_equal(plan_choose_backend(&o, &h, &p, &err), cases[i].result);
         if (cases[i].result == 0)
             assert_int_equal(p.net_backend, cases[i].backend);
         else
-            assert_string_equal(err, "CLBOX_NET_BACKEND=vde: unknown network stack (slirp4netns or pasta; or unset it)");
+            assert_string_equal(err.text,
+                                "CLBOX_NET_BACKEND=vde: unknown network stack (slirp4netns or pasta; or unset it)");
         options_free(&o);
     }
 }
@@ -244,8 +245,8 @@ static void test_environment(void **state)
     char *argv[] = {"run", "--env", "FOO", "--env", "NEW=v", "--unsetenv", "TERM", "--", "true", NULL};
     struct options o = parse_opts(argv);
     struct plan p;
-    char err[512];
-    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+    struct error err = {0};
+    assert_int_equal(plan_build(&o, &h, &p, &err), 0);
     assert_null(env_get(&p, "SSH_AUTH_SOCK"));
     assert_null(env_get(&p, "DISPLAY"));
     assert_null(env_get(&p, "BAR"));
@@ -284,8 +285,8 @@ static void test_mounts_and_order(void **state)
     char *argv[] = {"run", "--ro", inner, "--rw", other, "--tmpfs", "/scratch", "true", NULL};
     struct options o = parse_opts(argv);
     struct plan p;
-    char err[512];
-    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+    struct error err = {0};
+    assert_int_equal(plan_build(&o, &h, &p, &err), 0);
     size_t i_root, i_home, i_other, i_inner, i_project, i_hooks;
     assert_non_null(find_mount(&p, "/", &i_root));
     assert_int_equal(find_mount(&p, h.home, &i_home)->kind, MOUNT_TMPFS);
@@ -376,8 +377,8 @@ static void test_terminal(void **state)
         h.terminal_streams = streams;
         struct options o = parse_opts(argv);
         struct plan p;
-        char err[512];
-        assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+        struct error err = {0};
+        assert_int_equal(plan_build(&o, &h, &p, &err), 0);
         assert_int_equal(p.terminal_streams, streams);
         const struct mount_entry *console = find_mount(&p, "/dev/console", NULL);
         if (streams) {
@@ -404,8 +405,8 @@ static void test_allow_project_config(void **state)
     char *argv[] = {"run", "--allow-project-config", "true", NULL};
     struct options o = parse_opts(argv);
     struct plan p;
-    char err[512];
-    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+    struct error err = {0};
+    assert_int_equal(plan_build(&o, &h, &p, &err), 0);
     char *hooks = at("home/u/repo/.git/hooks");
     assert_null(find_mount(&p, hooks, NULL));
     plan_free(&p);
@@ -420,10 +421,10 @@ static void expect_refusal(const char *needle, char **argv)
     struct host_facts h = fake_host(host_env);
     struct options o = parse_opts(argv);
     struct plan p;
-    char err[512] = "";
-    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), -1);
-    if (!strstr(err, needle))
-        fail_msg("error '%s' does not mention '%s'", err, needle);
+    struct error err = {0};
+    assert_int_equal(plan_build(&o, &h, &p, &err), -1);
+    if (!strstr(err.text, needle))
+        fail_msg("error '%s' does not mention '%s'", err.text, needle);
     plan_free(&p);
     options_free(&o);
     host_facts_free(&h);
@@ -458,9 +459,9 @@ static void test_refuses_home_as_project(void **state)
     char *argv[] = {"run", "true", NULL};
     struct options o = parse_opts(argv);
     struct plan p;
-    char err[512] = "";
-    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), -1);
-    assert_non_null(strstr(err, "cd into a project"));
+    struct error err = {0};
+    assert_int_equal(plan_build(&o, &h, &p, &err), -1);
+    assert_non_null(strstr(err.text, "cd into a project"));
     plan_free(&p);
     options_free(&o);
     host_facts_free(&h);
@@ -477,17 +478,17 @@ static void test_log_in_view(void **state)
     struct plan p = {.uid = getuid(), .log_fd = -1};
     plan_add(&p, MOUNT_BIND_RW, view, view, 0, "project");
     p.log_file = at("logview/mine.log");
-    char err[512] = "";
-    assert_int_equal(plan_open_log(&p, false, err, sizeof err), 0);
+    struct error err = {0};
+    assert_int_equal(plan_open_log(&p, false, &err), 0);
     assert_true(p.log_fd >= 0);
     int flags = fcntl(p.log_fd, F_GETFL);
     assert_int_equal(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), O_WRONLY | O_APPEND);
     assert_true(fcntl(p.log_fd, F_GETFD) & FD_CLOEXEC);
     close(p.log_fd);
     p.uid = getuid() + 1;
-    assert_int_equal(plan_open_log(&p, false, err, sizeof err), -1);
-    if (!strstr(err, "belongs to uid"))
-        fail_msg("error '%s' does not say whose the file is", err);
+    assert_int_equal(plan_open_log(&p, false, &err), -1);
+    if (!strstr(err.text, "belongs to uid"))
+        fail_msg("error '%s' does not say whose the file is", err.text);
     assert_int_equal(p.log_fd, -1);
     plan_free(&p);
     free(view);
@@ -500,9 +501,9 @@ static void test_log_created_private(void **state)
     struct plan p = {.uid = getuid(), .log_fd = -1};
     p.log_file = at("new.log");
     unlink(p.log_file);
-    char err[512] = "";
+    struct error err = {0};
     mode_t saved = umask(0);
-    int r = plan_open_log(&p, false, err, sizeof err);
+    int r = plan_open_log(&p, false, &err);
     umask(saved);
     assert_int_equal(r, 0);
     struct stat st;
@@ -544,8 +545,8 @@ static void test_host_sockets(void **state)
     struct plan p = {.uid = getuid(), .log_fd = -1};
     plan_add(&p, MOUNT_BIND_RW, view, view, 0, "project");
     plan_add(&p, MOUNT_BIND_RO, agent, agent, 0, "--ssh-agent");
-    char err[512] = "";
-    assert_int_equal(plan_walk_views(&p, false, err, sizeof err), 0);
+    struct error err = {0};
+    assert_int_equal(plan_walk_views(&p, false, &err), 0);
     const char *covered[] = {"sockview/top.sock", "sockview/a/b/c/d/deep.sock"};
     const char *left[] = {"sockview/a/b/c/d/e/too-deep.sock", "sockview/link/linked.sock"};
     for (size_t i = 0; i < 2; i++) {
@@ -580,8 +581,8 @@ static void test_command_install_tree(void **state)
     char *argv[] = {"run", "claude", "--dangerously-skip-permissions", NULL};
     struct options o = parse_opts(argv);
     struct plan p;
-    char err[512];
-    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+    struct error err = {0};
+    assert_int_equal(plan_build(&o, &h, &p, &err), 0);
     const struct mount_entry *m = find_mount(&p, link, NULL);
     assert_non_null(m);
     assert_int_equal(m->kind, MOUNT_SYMLINK);
@@ -641,10 +642,10 @@ static void test_plan_creates_nothing(void **state)
     char *dry_args[] = {"run", "--dry-run", "--config-dir", cfg, "--log", log, "--", "true", NULL};
     struct options run = parse_opts(run_args), dry = parse_opts(dry_args);
     struct plan first, second, dry_plan;
-    char err[512] = "";
-    assert_int_equal(plan_build(&run, &h, &first, err, sizeof err), 0);
-    assert_int_equal(plan_build(&run, &h, &second, err, sizeof err), 0);
-    assert_int_equal(plan_build(&dry, &h, &dry_plan, err, sizeof err), 0);
+    struct error err = {0};
+    assert_int_equal(plan_build(&run, &h, &first, &err), 0);
+    assert_int_equal(plan_build(&run, &h, &second, &err), 0);
+    assert_int_equal(plan_build(&dry, &h, &dry_plan, &err), 0);
     assert_false(exists(fresh));
     assert_false(exists(log));
     assert_string_equal(first.config_dir, cfg);
@@ -652,7 +653,7 @@ static void test_plan_creates_nothing(void **state)
     assert_same_plan(&first, &second);
     assert_same_plan(&first, &dry_plan);
 
-    assert_int_equal(plan_realise(&h, &first, err, sizeof err), 0);
+    assert_int_equal(plan_realise(&h, &first, &err), 0);
     struct stat st;
     assert_int_equal(stat(cfg, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
@@ -660,7 +661,7 @@ static void test_plan_creates_nothing(void **state)
     assert_true(first.log_fd >= 0);
     assert_int_equal(stat(log, &st), 0);
     /* Realised again (the dir exists by now): nothing to create, the same path. */
-    assert_int_equal(plan_realise(&h, &second, err, sizeof err), 0);
+    assert_int_equal(plan_realise(&h, &second, &err), 0);
     assert_true(second.log_fd >= 0);
     plan_free(&first), plan_free(&second), plan_free(&dry_plan);
     options_free(&run), options_free(&dry);
@@ -684,16 +685,16 @@ static void test_plan_config_dir_below_link(void **state)
     char *argv[] = {"run", "--config-dir", asked, "--net", "none", "--", "true", NULL};
     struct options o = parse_opts(argv);
     struct plan p;
-    char err[512] = "";
-    assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+    struct error err = {0};
+    assert_int_equal(plan_build(&o, &h, &p, &err), 0);
     assert_string_equal(p.config_dir, physical);
     assert_string_equal(p.config_dir_to_create, asked);
     assert_false(exists(physical));
     /* The link moved between planning and the run. */
     unlink(link);
     assert_int_equal(symlink(other, link), 0);
-    assert_int_equal(plan_realise(&h, &p, err, sizeof err), -1);
-    assert_non_null(strstr(err, "changed while clbox started"));
+    assert_int_equal(plan_realise(&h, &p, &err), -1);
+    assert_non_null(strstr(err.text, "changed while clbox started"));
     plan_free(&p);
     options_free(&o);
     host_facts_free(&h);
@@ -739,8 +740,8 @@ static void test_plan_ignores_environment(void **state)
         char *argv[] = {"run", cases[i].verbosity_option, "--net", "open", "--", "true", NULL};
         struct options o = parse_opts(argv);
         struct plan p;
-        char err[512] = "";
-        assert_int_equal(plan_build(&o, &h, &p, err, sizeof err), 0);
+        struct error err = {0};
+        assert_int_equal(plan_build(&o, &h, &p, &err), 0);
         assert_int_equal(p.legacy_mount_api, cases[i].legacy);
         assert_int_equal(p.verbosity, cases[i].verbosity_option == verbose_opt ? VERBOSITY_VERBOSE : VERBOSITY_QUIET);
         char *expected = cases[i].binary_in ? at(cases[i].binary_in) : NULL;

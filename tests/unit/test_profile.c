@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/error.h"
 #include "options/profile.h"
 
 static char root[256];
@@ -53,7 +54,7 @@ static int teardown(void **state)
 static void test_expansion(void **state)
 {
     (void)state;
-    char err[256];
+    struct error err = {0};
     struct {
         const char *in, *out;
     } ok[] = {
@@ -68,9 +69,9 @@ static void test_expansion(void **state)
         {"${AWS_REGION:-x}", "eu-west-1"},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        char *got = profile_expand(ok[i].in, &ctx, err, sizeof err);
+        char *got = profile_expand(ok[i].in, &ctx, &err);
         if (!got)
-            fail_msg("%s: %s", ok[i].in, err);
+            fail_msg("%s: %s", ok[i].in, err.text);
         assert_string_equal(got, ok[i].out);
         free(got);
     }
@@ -84,12 +85,12 @@ static void test_expansion(void **state)
         {"cost $5", "lone '$'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        err[0] = '\0';
-        char *got = profile_expand(bad[i].in, &ctx, err, sizeof err);
+        err.text[0] = '\0';
+        char *got = profile_expand(bad[i].in, &ctx, &err);
         if (got)
             fail_msg("'%s' expanded to '%s'", bad[i].in, got);
-        if (!strstr(err, bad[i].needle))
-            fail_msg("'%s': error '%s' lacks '%s'", bad[i].in, err, bad[i].needle);
+        if (!strstr(err.text, bad[i].needle))
+            fail_msg("'%s': error '%s' lacks '%s'", bad[i].in, err.text, bad[i].needle);
     }
 }
 
@@ -113,9 +114,9 @@ static void test_every_directive(void **state)
                          "config-dir ~/.claude\n");
     struct options o;
     options_init(&o);
-    char err[512];
-    if (profile_apply(&o, "all", &ctx, err, sizeof err) < 0)
-        fail_msg("%s", err);
+    struct error err = {0};
+    if (profile_apply(&o, "all", &ctx, &err) < 0)
+        fail_msg("%s", err.text);
     assert_int_equal(o.allow.len, 1);
     assert_string_equal(o.allow.items[0], "api.example.com:443");
     assert_string_equal(o.deny.items[0], "evil.example.com");
@@ -139,10 +140,10 @@ static void expect_error(const char *name, const char *text, const char *needle)
     write_profile(name, text);
     struct options o;
     options_init(&o);
-    char err[1024] = "";
-    assert_int_equal(profile_apply(&o, name, &ctx, err, sizeof err), -1);
-    if (!strstr(err, needle))
-        fail_msg("profile %s: error '%s' lacks '%s'", name, err, needle);
+    struct error err = {0};
+    assert_int_equal(profile_apply(&o, name, &ctx, &err), -1);
+    if (!strstr(err.text, needle))
+        fail_msg("profile %s: error '%s' lacks '%s'", name, err.text, needle);
     options_free(&o);
 }
 
@@ -176,9 +177,9 @@ static void test_includes_and_cycles(void **state)
     write_profile("outer", "include inner\nallow outer.example.com\n");
     struct options o;
     options_init(&o);
-    char err[1024];
-    if (profile_apply(&o, "outer", &ctx, err, sizeof err) < 0)
-        fail_msg("%s", err);
+    struct error err = {0};
+    if (profile_apply(&o, "outer", &ctx, &err) < 0)
+        fail_msg("%s", err.text);
     assert_int_equal(o.allow.len, 2);
     assert_string_equal(o.allow.items[0], "inner.example.com"); /* included first, in place */
     assert_string_equal(o.allow.items[1], "outer.example.com");
@@ -186,8 +187,8 @@ static void test_includes_and_cycles(void **state)
 
     write_profile("by-path", "include ./inner\n");
     options_init(&o);
-    if (profile_apply(&o, "by-path", &ctx, err, sizeof err) < 0)
-        fail_msg("%s", err);
+    if (profile_apply(&o, "by-path", &ctx, &err) < 0)
+        fail_msg("%s", err.text);
     assert_string_equal(o.allow.items[0], "inner.example.com");
     options_free(&o);
 
@@ -202,13 +203,13 @@ static void test_if_ssh_agent(void **state)
     write_profile("gh", "allow github.com:443\nif ssh-agent allow github.com:22\n");
     struct options o;
     options_init(&o);
-    char err[512];
-    assert_int_equal(profile_apply(&o, "gh", &ctx, err, sizeof err), 0);
+    struct error err = {0};
+    assert_int_equal(profile_apply(&o, "gh", &ctx, &err), 0);
     assert_int_equal(o.allow.len, 1);
     options_free(&o);
     options_init(&o);
     o.ssh_agent = true;
-    assert_int_equal(profile_apply(&o, "gh", &ctx, err, sizeof err), 0);
+    assert_int_equal(profile_apply(&o, "gh", &ctx, &err), 0);
     assert_int_equal(o.allow.len, 2);
     assert_string_equal(o.allow.items[1], "github.com:22");
     options_free(&o);
@@ -225,9 +226,9 @@ static void test_user_config_and_command_line(void **state)
     fclose(f);
     char *argv[] = {"run", "--net", "filtered", "--allow", "cli.example.com", "--", "true", NULL};
     struct options o;
-    char err[512];
-    if (profile_build_options(7, argv, &ctx, &o, err, sizeof err) < 0)
-        fail_msg("%s", err);
+    struct error err = {0};
+    if (profile_build_options(7, argv, &ctx, &o, &err) < 0)
+        fail_msg("%s", err.text);
     /* The config's profile replaces the default one; the command line wins. */
     assert_int_equal(o.profiles.len, 1);
     assert_string_equal(o.profiles.items[0], "inner");
@@ -246,9 +247,9 @@ static void test_default_profile_is_built_in(void **state)
     (void)state;
     char *argv[] = {"run", "true", NULL};
     struct options o;
-    char err[512];
-    if (profile_build_options(2, argv, &ctx, &o, err, sizeof err) < 0)
-        fail_msg("%s", err);
+    struct error err = {0};
+    if (profile_build_options(2, argv, &ctx, &o, &err) < 0)
+        fail_msg("%s", err.text);
     assert_int_equal(o.profiles.len, 1);
     assert_string_equal(o.profiles.items[0], PROFILE_DEFAULT);
     bool api = false;
@@ -272,8 +273,8 @@ static void test_list_and_show(void **state)
     assert_non_null(strstr(buf, "claude "));
     free(buf);
     out = open_memstream(&buf, &len);
-    char err[256];
-    assert_int_equal(profile_show(out, "outer", &ctx, err, sizeof err), 0);
+    struct error err = {0};
+    assert_int_equal(profile_show(out, "outer", &ctx, &err), 0);
     fclose(out);
     assert_non_null(strstr(buf, "outer:1: include inner"));
     assert_non_null(strstr(buf, "inner:1: allow inner.example.com"));
