@@ -114,7 +114,8 @@ int resolved_wire_encode(const struct resolved_wire *entry, uint8_t *out, size_t
     for (int shift = 24; shift >= 0; shift -= 8)
         *p++ = (uint8_t)(entry->ttl >> shift);
     *p++ = (uint8_t)name_len;
-    memcpy(p, norm, name_len);
+    for (size_t i = 0; i < name_len; i++) /* the wire form holds no NUL */
+        p[i] = (uint8_t)norm[i];
     return (int)len;
 }
 
