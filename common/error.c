@@ -20,52 +20,54 @@ static void drop_cut_character(char *text, size_t len)
         text[lead - 1] = '\0';
 }
 
-/* Formats into e->text with errno set to errnum for %m; errno comes back
- * unchanged. */
-static void format_text(struct error *e, int errnum, const char *fmt, va_list ap)
+/* Formats at e->text + at, to the end of the buffer, with errno set to
+ * e->errnum for %m; errno comes back unchanged. */
+static void vformat_at(struct error *e, size_t at, const char *fmt, va_list ap)
 {
     int saved = errno;
-    errno = errnum;
-    int n = vsnprintf(e->text, sizeof e->text, fmt, ap);
+    errno = e->errnum;
+    int n = vsnprintf(e->text + at, sizeof e->text - at, fmt, ap);
     errno = saved;
     if (n < 0)
-        e->text[0] = '\0';
-    else if ((size_t)n >= sizeof e->text)
+        e->text[at] = '\0';
+    else if ((size_t)n >= sizeof e->text - at)
         drop_cut_character(e->text, sizeof e->text - 1);
+}
+
+static void __attribute__((format(printf, 3, 4))) format_at(struct error *e, size_t at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vformat_at(e, at, fmt, ap);
+    va_end(ap);
 }
 
 int error_set(struct error *e, const char *fmt, ...)
 {
+    e->errnum = 0;
     va_list ap;
     va_start(ap, fmt);
-    format_text(e, 0, fmt, ap);
+    vformat_at(e, 0, fmt, ap);
     va_end(ap);
-    e->errnum = 0;
     return -1;
 }
 
 int error_errno(struct error *e, int errnum, const char *fmt, ...)
 {
+    e->errnum = errnum;
     va_list ap;
     va_start(ap, fmt);
-    format_text(e, errnum, fmt, ap);
+    vformat_at(e, 0, fmt, ap);
     va_end(ap);
-    e->errnum = errnum;
     return -1;
 }
 
 int error_append(struct error *e, const char *fmt, ...)
 {
-    size_t len = strnlen(e->text, sizeof e->text - 1);
-    int saved = errno;
-    errno = e->errnum;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(e->text + len, sizeof e->text - len, fmt, ap);
+    vformat_at(e, strnlen(e->text, sizeof e->text - 1), fmt, ap);
     va_end(ap);
-    errno = saved;
-    if (n >= 0 && (size_t)n >= sizeof e->text - len)
-        drop_cut_character(e->text, sizeof e->text - 1);
     return -1;
 }
 
@@ -75,11 +77,8 @@ int error_wrap(struct error *e, const char *fmt, ...)
     memcpy(old, e->text, sizeof old);
     va_list ap;
     va_start(ap, fmt);
-    format_text(e, e->errnum, fmt, ap);
+    vformat_at(e, 0, fmt, ap);
     va_end(ap);
-    size_t len = strlen(e->text);
-    int n = snprintf(e->text + len, sizeof e->text - len, ": %s", old);
-    if (n >= 0 && (size_t)n >= sizeof e->text - len)
-        drop_cut_character(e->text, sizeof e->text - 1);
+    format_at(e, strlen(e->text), ": %s", old);
     return -1;
 }

@@ -317,7 +317,9 @@ require_unprivileged() {
 
 _tap_cleanup() {
     local status=$? pid
+    # A second signal must not cut the clean-up short.
     trap - EXIT
+    trap '' HUP INT TERM
     for pid in "${_tap_bg_pids[@]}"; do
         pkill -9 -P "$pid" 2>/dev/null
         kill -9 "$pid" 2>/dev/null
