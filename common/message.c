@@ -13,6 +13,17 @@ static enum verbosity message_verbosity = VERBOSITY_NORMAL;
 
 void message_set_verbosity(enum verbosity verbosity) { message_verbosity = verbosity; }
 
+static const char *message_speaker;
+void message_set_speaker(const char *speaker) { message_speaker = speaker; }
+
+size_t message_prefix(char *buf, size_t len)
+{
+    int n = message_speaker && message_verbosity >= VERBOSITY_VERBOSE
+                ? snprintf(buf, len, "clbox[%s]: ", message_speaker)
+                : snprintf(buf, len, "clbox: ");
+    return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
+}
+
 /* A terminal held raw while clbox relays the command's pty (or a pty the
  * command made raw) moves down on \n without going back to the margin. */
 static bool stderr_is_raw_terminal(void)
@@ -26,10 +37,10 @@ static void vmessage(const char *fmt, va_list ap)
     /* One write per line, so lines from init and launcher never interleave. */
     char line[4096];
     int errnum = errno; /* for a %m in fmt */
-    int n = snprintf(line, sizeof line, "clbox: ");
+    size_t n = message_prefix(line, sizeof line);
     errno = errnum;
-    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+    int m = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
+    size_t len = n + (m < 0 ? 0 : (size_t)m);
     if (len > sizeof line - 3)
         len = sizeof line - 3;
     if (stderr_is_raw_terminal())

@@ -4,6 +4,8 @@
 #ifndef CLBOX_MESSAGE_H
 #define CLBOX_MESSAGE_H
 
+#include <stddef.h>
+
 /* Exit codes: the command's own status passes through unchanged; these are
  * the ones clbox itself produces (same convention as env(1) and bwrap). */
 enum {
@@ -18,6 +20,16 @@ enum {
  * plan it is given. */
 enum verbosity { VERBOSITY_QUIET = -1, VERBOSITY_NORMAL = 0, VERBOSITY_VERBOSE = 1 };
 void message_set_verbosity(enum verbosity verbosity);
+/* Which of clbox's processes this is, for -v: with it, the lines of the
+ * sandbox's init and of the DNS gate start "clbox[init]: " and
+ * "clbox[gate]: ", so a verbose trace says who spoke.  Without -v every line
+ * starts "clbox: ", whoever speaks: to the user clbox is one program.
+ * NULL (the default): the launcher. */
+void message_set_speaker(const char *speaker);
+/* Writes the prefix of this process's lines ("clbox: ", or "clbox[init]: "
+ * with -v) into buf; returns its length (less than len; buf holds at least
+ * the terminating NUL). */
+size_t message_prefix(char *buf, size_t len);
 
 /* "clbox: <message>" on stderr. */
 void warnx_clbox(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -149,8 +149,22 @@ void child_describe_end(const struct child *c, char *buf, size_t len)
         snprintf(buf, len, "exit status %d", WEXITSTATUS(c->status));
 }
 
+/* The length of the "clbox: " or "clbox[NAME]: " that starts text, or 0. */
+static size_t clbox_prefix_len(const char *text, size_t n)
+{
+    if (n >= 7 && strncmp(text, "clbox: ", 7) == 0)
+        return 7;
+    if (n < 6 || strncmp(text, "clbox[", 6) != 0)
+        return 0;
+    const char *close = memchr(text + 6, ']', n - 6);
+    if (!close)
+        return 0;
+    size_t after = (size_t)(close - text) + 1;
+    return after + 2 <= n && close[1] == ':' && close[2] == ' ' ? after + 2 : 0;
+}
+
 /* A child's output on one line: its lines joined with "; ", without the
- * "clbox: " each of clbox's own messages starts with. */
+ * "clbox: " (or "clbox[NAME]: ") each of clbox's own messages starts with. */
 void child_output_line(const char *in, char *out, size_t outlen)
 {
     size_t len = 0;
@@ -159,8 +173,8 @@ void child_output_line(const char *in, char *out, size_t outlen)
         size_t n = strcspn(line, "\n");
         const char *text = line;
         size_t tn = n;
-        if (tn >= 7 && strncmp(text, "clbox: ", 7) == 0)
-            text += 7, tn -= 7;
+        size_t prefix = clbox_prefix_len(text, tn);
+        text += prefix, tn -= prefix;
         if (tn > 0) {
             int w = snprintf(out + len, outlen - len, "%s%.*s", len ? "; " : "", (int)tn, text);
             len = w < 0 || (size_t)w >= outlen - len ? outlen - 1 : len + (size_t)w;

@@ -109,6 +109,7 @@ _Noreturn void sandbox_init(const struct plan *plan, int launcher_alive_fd, int 
 {
     struct error err = {0};
     message_set_verbosity(plan->verbosity);
+    message_set_speaker("init");
     /* First, while the launcher writes the id maps and starts the network
      * stack, and while the host's filesystem is still the one in view. */
     if (plan->net == NET_FILTERED && nft_load(&err) < 0)

@@ -176,6 +176,7 @@ _Noreturn void gate_run(struct gate_config *cfg)
 {
     static struct gate_state g;
     static struct wait_set w;
+    message_set_speaker("gate");
     /* SIGTERM from the launcher when the sandbox has ended: report what the
      * firewall logged in its last moments, then go. */
     struct sigaction sa = {.sa_handler = on_stop};

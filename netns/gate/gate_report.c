@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "common/message.h"
 
 enum { REMEMBERED = 128, REPEAT_AFTER_S = 60, LINES_PER_SECOND = 10 };
 
@@ -52,15 +53,14 @@ void gate_report(struct gate_reporter *r, const char *key, const char *fmt, ...)
     vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
     /* One write per line: lines from the gate and the launcher never mix. */
-    static const char prefix[] = "clbox: ";
-    char line[sizeof prefix + 4 * sizeof raw + 1];
-    memcpy(line, prefix, sizeof prefix - 1);
-    char *message = line + sizeof prefix - 1;
-    str_printable(raw, message, sizeof line - (sizeof prefix - 1) - 1);
+    char line[32 + 4 * sizeof raw + 1];
+    size_t prefix_len = message_prefix(line, 32);
+    char *message = line + prefix_len;
+    str_printable(raw, message, sizeof line - prefix_len - 1);
     size_t len = strlen(message);
     message[len++] = '\n';
     if (!r->quiet)
-        (void)write_all(STDERR_FILENO, line, len + sizeof prefix - 1);
+        (void)write_all(STDERR_FILENO, line, len + prefix_len);
     if (r->log_file_fd >= 0) {
         char stamp[32];
         struct tm tm;

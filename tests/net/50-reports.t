@@ -50,6 +50,10 @@ is "$(count_lines "$ERR" "^clbox: $L_RM")" 1 "the private address removed from a
 unlike_line "$ERR" '203\.0\.113\.10|allowed\.test' "nothing is reported about the allowlisted name"
 is "$(grep -v '^clbox: ' <<<"$ERR")" "" "every line on stderr starts with 'clbox: '"
 
+# With -v, the gate's lines say that the gate speaks.
+in_sbx -v --allow allowed.test -- 'getent hosts other.test >/dev/null'
+is "$(count_lines "$ERR" "^clbox\\[gate\\]: $L_DNS")" 1 "-v: the gate's report starts 'clbox[gate]: '"
+
 # A new session starts with a fresh memory of what it reported.
 in_sbx -- 'curl -s -m 5 http://203.0.113.11/ >/dev/null'
 is "$(count_lines "$ERR" "^clbox: $L_CONN")" 1 "a new session reports the same blocked connection again"

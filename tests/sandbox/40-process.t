@@ -170,6 +170,10 @@ sbx -- no-such-command-clbox-test
 is "$RC" "127" "a command that does not exist: exit 127"
 like_line "$ERR" '^clbox: .*not found' "a command that does not exist: a 'clbox: ... not found' message"
 is "$(grep -c . <<<"$ERR")" "1" "a command that does not exist: the message is one line"
+# With -v, a line says which of clbox's processes spoke (here the sandbox's init).
+sbx -v -- no-such-command-clbox-test
+like_line "$ERR" '^clbox\[init\]: no-such-command-clbox-test: command not found' \
+    "-v: the sandbox's init's message starts 'clbox[init]: '"
 sbx -- /nonexistent/dir/cmd
 is "$RC" "127" "a command path that does not exist: exit 127"
 printf '#!/bin/sh\necho should-not-run\n' >noexec.sh
