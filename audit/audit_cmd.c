@@ -96,10 +96,11 @@ int audit_command(int argc, char **argv)
     struct audit_args args;
     parse_audit_args(argc, argv, &args);
     if (args.help) {
-        puts(AUDIT_USAGE "\n\nAudits DIR (default: the project clbox would pick here) for what a session wrote that\n"
-             "runs code outside the sandbox, and disarms it: every session there that ended before its\n"
-             "own audit, from its recorded start; with none, or with --since, what changed in the last\n"
-             "DAYS days (default 7; 0 for everything).  See clbox(1), THE EXIT AUDIT.");
+        puts(AUDIT_USAGE "\n\nAudits DIR (default: the project clbox would pick here) for what a\n"
+             "session wrote that runs code outside the sandbox, and disarms it: every\n"
+             "session there that ended before its own audit, from its recorded start;\n"
+             "with none, or with --since, what changed in the last DAYS days (default 7;\n"
+             "0 for everything).  See clbox(1), THE EXIT AUDIT.");
         return 0;
     }
     struct error err = {0};

@@ -221,6 +221,58 @@ static const struct option_row *find_long(const char *name, size_t len)
     return NULL;
 }
 
+/* The edit distance (insertions, deletions, substitutions and swaps of two
+ * neighbours) between a and b, or a number above limit when it is larger. */
+static size_t edit_distance(const char *a, size_t alen, const char *b, size_t blen, size_t limit)
+{
+    enum { MAX = 64 };
+    if (alen > MAX || blen > MAX || (alen > blen ? alen - blen : blen - alen) > limit)
+        return limit + 1;
+    size_t d[MAX + 1][MAX + 1];
+    for (size_t i = 0; i <= alen; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= blen; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= alen; i++)
+        for (size_t j = 1; j <= blen; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[alen][blen];
+}
+
+/* The long option a mistyped name most likely meant: the nearest within two
+ * edits (one for names of up to four letters), the first in the table on a
+ * tie; NULL when none is that near. */
+static const struct option_row *nearest_long(const char *name, size_t len)
+{
+    size_t limit = len <= 4 ? 1 : 2, best_distance = limit + 1;
+    const struct option_row *best = NULL;
+    for (size_t i = 0; i < N_RUN_OPTIONS; i++) {
+        const char *candidate = run_options[i].long_name;
+        size_t distance = edit_distance(name, len, candidate, strlen(candidate), limit);
+        if (distance < best_distance)
+            best_distance = distance, best = &run_options[i];
+    }
+    return best;
+}
+
+static int unknown_long(const char *name, size_t len, struct error *err)
+{
+    int shown = (int)(len > 64 ? 64 : len);
+    const struct option_row *near = nearest_long(name, len);
+    if (near)
+        return error_set(err, "unknown option --%.*s: did you mean --%s? (see clbox run --help)", shown, name,
+                         near->long_name);
+    return error_set(err, "unknown option --%.*s (see clbox run --help)", shown, name);
+}
+
 static const struct option_row *find_short(char c)
 {
     for (size_t i = 0; i < N_RUN_OPTIONS; i++)
@@ -259,7 +311,7 @@ static int parse_one(struct options *opts, int argc, char **argv, int *index, st
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         const struct option_row *row = find_long(name, len);
         if (!row)
-            return error_set(err, "unknown option --%.*s (see clbox run --help)", (int)(len > 64 ? 64 : len), name);
+            return unknown_long(name, len, err);
         return take_option(opts, row, eq ? eq + 1 : NULL, argc, argv, index, err);
     }
     /* A cluster of short options: -vq, or -xVALUE for one that takes a value. */
@@ -340,6 +392,28 @@ void options_free(struct options *opts)
     *opts = (struct options){0};
 }
 
+enum { HELP_WIDTH = 80, HELP_TEXT_COLUMN = 33 };
+
+/* Prints text from HELP_TEXT_COLUMN, wrapped at spaces to HELP_WIDTH.  A
+ * continuation line never starts with '-', so that it cannot be read as an
+ * option's row (the shell completions parse these rows). */
+static void print_wrapped(FILE *out, const char *text)
+{
+    const size_t room = HELP_WIDTH - HELP_TEXT_COLUMN;
+    while (strlen(text) > room) {
+        size_t cut = room;
+        while (cut > 0 && (text[cut] != ' ' || text[cut + 1] == '-'))
+            cut--;
+        if (cut == 0) /* one word longer than the room: let it overflow */
+            cut = strcspn(text, " ");
+        if (text[cut] == '\0')
+            break;
+        fprintf(out, "%.*s\n%*s", (int)cut, text, HELP_TEXT_COLUMN, "");
+        text += cut + 1;
+    }
+    fprintf(out, "%s\n", text);
+}
+
 void cli_print_run_help(FILE *out)
 {
     fputs("Usage: clbox run [OPTIONS] [--] COMMAND [ARG...]\n\n"
@@ -353,7 +427,8 @@ void cli_print_run_help(FILE *out)
                               : snprintf(left, sizeof left, "    --%s", r->long_name);
         if (r->metavar)
             snprintf(left + n, sizeof left - (size_t)n, " %s", r->metavar);
-        fprintf(out, "  %-30s %s\n", left, r->help);
+        fprintf(out, "  %-30s ", left);
+        print_wrapped(out, r->help);
     }
     fputs("\nExit status: the command's own; 125 clbox's error; 126 not executable;\n"
           "127 not found; 128+N killed by signal N.\n",

@@ -9,6 +9,16 @@ sandbox_setup
 
 mapfile -t valued < <("$CLBOX" run --help | sed -n 's/^ *\(-., \)\?\(--[a-z-]*\) [A-Z].*/\2/p')
 ok "the help lists options that take a value (${#valued[@]})" test "${#valued[@]}" -ge 12
+# Every help fits an 80-column terminal.
+wide=
+for sub in "" run audit profile check doctor; do
+    wide+=$("$CLBOX" ${sub:+"$sub"} --help 2>&1 | awk -v s="clbox $sub --help" 'length > 80 { print s ": " $0 }')
+done
+is "$wide" "" "every --help line fits 80 columns"
+# A mistyped option names the one it most likely meant.
+run "$CLBOX" run --alow example.com -- true
+is "$RC:$ERR" "125:clbox: unknown option --alow: did you mean --allow? (see clbox run --help)" \
+    "--alow: exit 125, and the message suggests --allow"
 
 long=$(head -c 65536 /dev/zero | tr '\0' a)
 bad_values=("" "$long" $'\xff\xfe\xfd' $'a\nb' $'tab\there' '..' '../../..' '/' '*' '-' '--' '%s%n%x' '${HOME}')

@@ -130,7 +130,14 @@ static void test_errors(void **state)
     (void)state;
     expect_error("no command given", "run", NULL);
     expect_error("no command given", "run", "--", NULL);
-    expect_error("unknown option --bogus", "run", "--bogus", "x", NULL);
+    expect_error("unknown option --bogus (see", "run", "--bogus", "x", NULL);
+    /* A near miss names the option it most likely meant. */
+    expect_error("unknown option --alow: did you mean --allow?", "run", "--alow", "x", NULL);
+    expect_error("did you mean --dry-run?", "run", "--dryrun", "x", NULL);
+    expect_error("did you mean --profile?", "run", "--porfile=x", "x", NULL);
+    expect_error("did you mean --allow-host-port?", "run", "--allow-hostport", "1", "x", NULL);
+    expect_error("did you mean --net?", "run", "--nett", "x", NULL);
+    expect_error("unknown option --xyzzy (see", "run", "--xyzzy", "x", NULL);
     expect_error("unknown option -Z", "run", "-Z", "x", NULL);
     expect_error("needs a value", "run", "--ro", NULL);
     expect_error("non-empty", "run", "--ro", "", "x", NULL);
