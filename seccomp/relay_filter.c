@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/error.h"
+
 /* Everything else kills the relay: the sandbox then has no TCP at all (the
  * firewall sends its TCP nowhere else), which is the safe way to fail. */
 static const char *const allowed[] = {
@@ -17,7 +19,7 @@ static const char *const allowed[] = {
     "rt_sigreturn", "rt_sigprocmask", "restart_syscall", "futex", "getpid", "exit", "exit_group",
 };
 
-int seccomp_install_relay(char *err, size_t errlen)
+int seccomp_install_relay(struct error *err)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     int rc = ctx ? 0 : -ENOMEM;
@@ -34,7 +36,7 @@ int seccomp_install_relay(char *err, size_t errlen)
     if (rc == 0)
         rc = seccomp_load(ctx);
     if (rc < 0)
-        snprintf(err, errlen, "cannot confine the TCP relay with seccomp: %s", strerror(-rc));
+        error_errno(err, -rc, "cannot confine the TCP relay with seccomp: %m");
     seccomp_release(ctx);
     return rc < 0 ? -1 : 0;
 }

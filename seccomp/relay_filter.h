@@ -5,9 +5,9 @@
 #ifndef CLBOX_SECCOMP_RELAY_FILTER_H
 #define CLBOX_SECCOMP_RELAY_FILTER_H
 
-#include <stddef.h>
+#include "common/error.h"
 
 /* Loads the filter (no_new_privs must be set).  0, or -1 with the reason in err. */
-int seccomp_install_relay(char *err, size_t errlen);
+int seccomp_install_relay(struct error *err);
 
 #endif

@@ -74,7 +74,7 @@ static void watch_fd(struct relay_state *st, unsigned slot, int kind, int fd, ui
     struct epoll_event ev = {.events = wanted, .data.u64 = event_key(st, slot, kind)};
     int op = !wanted ? EPOLL_CTL_DEL : *registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
     if (epoll_ctl(st->epfd, op, fd, &ev) < 0)
-        die("the TCP relay cannot wait for a connection's sockets: %s", strerror(errno));
+        die_errno(errno, "the TCP relay cannot wait for a connection's sockets: %m");
     *registered = wanted;
 }
 
@@ -224,8 +224,8 @@ static void connect_ready(struct relay_state *st, unsigned slot)
 
 static void relay_step(struct relay_state *st, unsigned slot)
 {
-    char msg[RELAY_MESSAGE_MAX] = "";
-    switch (relay_conn_step(&st->conns[slot], st->policy, msg, sizeof msg)) {
+    static struct error cut; /* its 4 KiB off the stack of the loop */
+    switch (relay_conn_step(&st->conns[slot], st->policy, &cut)) {
     case STEP_OK:
         update_events(st, slot);
         return;
@@ -239,7 +239,7 @@ static void relay_step(struct relay_state *st, unsigned slot)
         end_conn(st, slot, END_RESET_SERVER);
         return;
     case STEP_CUT:
-        refuse(st, slot, msg);
+        refuse(st, slot, cut.text);
         return;
     }
 }
@@ -380,14 +380,14 @@ static void close_other_fds(const struct relay_config *cfg)
  * other processes. */
 static void lock_down(void)
 {
-    char err[256];
+    struct error err = {0};
     /* A write to a socket the peer has reset is an error to pass on, not a
      * signal that ends the relay. */
     signal(SIGPIPE, SIG_IGN);
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        die("cannot confine the TCP relay: %s", strerror(errno));
-    if (seccomp_install_relay(err, sizeof err) < 0)
-        die("%s", err);
+        die_errno(errno, "cannot confine the TCP relay: %m");
+    if (seccomp_install_relay(&err) < 0)
+        die_error(&err);
 }
 
 static void init_state(struct relay_state *st, const struct relay_config *cfg)
@@ -406,13 +406,13 @@ static void init_state(struct relay_state *st, const struct relay_config *cfg)
         relay_conn_init(&st->conns[i], -1);
     st->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (st->epfd < 0)
-        die("the TCP relay cannot create its epoll set: %s", strerror(errno));
+        die_errno(errno, "the TCP relay cannot create its epoll set: %m");
     for (unsigned i = 0; i < RELAY_MAX_LISTENERS; i++) {
         if (cfg->listen_fds[i] < 0)
             continue;
         struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)i << 2 | KIND_LISTENER};
         if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, cfg->listen_fds[i], &ev) < 0)
-            die("the TCP relay cannot wait on its listening socket: %s", strerror(errno));
+            die_errno(errno, "the TCP relay cannot wait on its listening socket: %m");
     }
 }
 
@@ -426,21 +426,19 @@ _Noreturn void relay_run(const struct relay_config *cfg)
         struct epoll_event events[MAX_EVENTS];
         int n = epoll_wait(st.epfd, events, MAX_EVENTS, next_timeout(&st, now_ms()));
         if (n < 0 && errno != EINTR)
-            die("the TCP relay cannot wait for connections: %s", strerror(errno));
+            die_errno(errno, "the TCP relay cannot wait for connections: %m");
         for (int i = 0; i < n; i++)
             dispatch(&st, &events[i]);
         expire(&st, now_ms());
     }
 }
 
-pid_t relay_start(const struct relay_config *cfg, char *err, size_t errlen)
+pid_t relay_start(const struct relay_config *cfg, struct error *err)
 {
     pid_t parent = getpid();
     pid_t pid = fork();
-    if (pid < 0) {
-        set_error(err, errlen, "cannot start the TCP relay: %s", strerror(errno));
-        return -1;
-    }
+    if (pid < 0)
+        return error_errno(err, errno, "cannot start the TCP relay: %m (too many processes? try again)");
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) /* the parent died before PR_SET_PDEATHSIG took */

@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "common/error.h"
+
 enum {
     RELAY_MAX_LISTENERS = 2,        /* IPv4 and IPv6 */
     RELAY_MAX_PEEK = 4096,          /* the most a policy may look at before it decides */
@@ -66,9 +68,10 @@ struct relay_policy {
      * `n_new` of them new since the previous call; `eof`: the client will
      * send no more.  Returns how many of the leading held bytes may go to the
      * server now (the rest stay held and are shown again), or
-     * RELAY_FILTER_CUT with the reason in msg: both sides are reset. */
-    ssize_t (*stream_filter)(void *stream, const uint8_t *held, size_t n_held, size_t n_new, bool eof, char *msg,
-                             size_t msglen);
+     * RELAY_FILTER_CUT with the reason in *why (error_set): both sides are
+     * reset and the reason reported. */
+    ssize_t (*stream_filter)(void *stream, const uint8_t *held, size_t n_held, size_t n_new, bool eof,
+                             struct error *why);
     void (*stream_close)(void *stream);
     /* Each connection refused or cut, and the cap reached (info NULL). */
     void (*report)(void *opaque, const struct relay_conn_info *info, const char *message);
@@ -89,6 +92,6 @@ _Noreturn void relay_run(const struct relay_config *cfg);
 
 /* Forks the relay's process, which dies with the caller (PR_SET_PDEATHSIG).
  * Returns its pid, or -1 with the reason in err. */
-pid_t relay_start(const struct relay_config *cfg, char *err, size_t errlen);
+pid_t relay_start(const struct relay_config *cfg, struct error *err);
 
 #endif

@@ -99,27 +99,27 @@ static enum relay_step pump_splice(struct relay_dir *d, enum relay_step from_fai
     return STEP_OK;
 }
 
-static enum relay_step filter_held(struct relay_conn *c, const struct relay_policy *policy, size_t n_new, char *msg,
-                                   size_t msglen)
+static enum relay_step filter_held(struct relay_conn *c, const struct relay_policy *policy, size_t n_new,
+                                   struct error *cut)
 {
     struct relay_stream *s = &c->stream;
-    msg[0] = '\0';
-    ssize_t allowed = policy->stream_filter(s->state, s->buf, s->len, n_new, c->up.eof, msg, msglen);
+    *cut = (struct error){0};
+    ssize_t allowed = policy->stream_filter(s->state, s->buf, s->len, n_new, c->up.eof, cut);
     if (allowed >= 0 && (size_t)allowed <= s->len && !(c->up.eof && (size_t)allowed < s->len)) {
         s->approved = (size_t)allowed;
         return STEP_OK;
     }
-    if (!msg[0] && allowed >= 0)
-        snprintf(msg, msglen, "the stream filter held back the last %zu bytes the client sent",
-                 s->len - ((size_t)allowed <= s->len ? (size_t)allowed : 0));
-    else if (!msg[0])
-        snprintf(msg, msglen, "the stream filter cut the connection");
+    if (!cut->text[0] && allowed >= 0)
+        error_set(cut, "the stream filter held back the last %zu bytes the client sent",
+                  s->len - ((size_t)allowed <= s->len ? (size_t)allowed : 0));
+    else if (!cut->text[0])
+        error_set(cut, "the stream filter cut the connection");
     return STEP_CUT;
 }
 
 /* STREAM, client to server: nothing reaches the server that the filter did
  * not let through. */
-static enum relay_step pump_stream(struct relay_conn *c, const struct relay_policy *policy, char *msg, size_t msglen)
+static enum relay_step pump_stream(struct relay_conn *c, const struct relay_policy *policy, struct error *cut)
 {
     struct relay_stream *s = &c->stream;
     struct relay_dir *d = &c->up;
@@ -142,7 +142,7 @@ static enum relay_step pump_stream(struct relay_conn *c, const struct relay_poli
             break;
         }
         if (s->len == RELAY_STREAM_BUF) {
-            snprintf(msg, msglen, "the stream filter let none of %d held bytes through", RELAY_STREAM_BUF);
+            error_set(cut, "the stream filter let none of %d held bytes through", RELAY_STREAM_BUF);
             return STEP_CUT;
         }
         ssize_t n = recv(d->from, s->buf + s->len, RELAY_STREAM_BUF - s->len, MSG_DONTWAIT);
@@ -151,15 +151,15 @@ static enum relay_step pump_stream(struct relay_conn *c, const struct relay_poli
         if (n == 0)
             d->eof = true;
         s->len += (size_t)n;
-        if ((n > 0 || s->len > 0) && filter_held(c, policy, (size_t)n, msg, msglen) == STEP_CUT)
+        if ((n > 0 || s->len > 0) && filter_held(c, policy, (size_t)n, cut) == STEP_CUT)
             return STEP_CUT;
     }
     return STEP_OK;
 }
 
-enum relay_step relay_conn_step(struct relay_conn *c, const struct relay_policy *policy, char *msg, size_t msglen)
+enum relay_step relay_conn_step(struct relay_conn *c, const struct relay_policy *policy, struct error *cut)
 {
-    enum relay_step r = c->decision.verdict == RELAY_STREAM ? pump_stream(c, policy, msg, msglen)
+    enum relay_step r = c->decision.verdict == RELAY_STREAM ? pump_stream(c, policy, cut)
                                                             : pump_splice(&c->up, STEP_RESET_SERVER, STEP_RESET_CLIENT);
     if (r == STEP_OK)
         r = pump_splice(&c->down, STEP_RESET_CLIENT, STEP_RESET_SERVER);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/error.h"
 #include "netns/relay/relay.h"
 
 enum relay_conn_state { CONN_FREE, CONN_PEEKING, CONN_CONNECTING, CONN_RELAYING };
@@ -57,8 +58,8 @@ void relay_conn_init(struct relay_conn *c, int client_fd);
 /* Once connected: makes the pipes (and, for STREAM, the buffer and the
  * filter's state).  0, or -errno. */
 int relay_conn_begin(struct relay_conn *c, const struct relay_policy *policy);
-/* Moves whatever can be moved now, both ways.  STEP_CUT leaves the reason in msg. */
-enum relay_step relay_conn_step(struct relay_conn *c, const struct relay_policy *policy, char *msg, size_t msglen);
+/* Moves whatever can be moved now, both ways.  STEP_CUT leaves the reason in *cut. */
+enum relay_step relay_conn_step(struct relay_conn *c, const struct relay_policy *policy, struct error *cut);
 /* The epoll events each side waits for now (0: nothing). */
 void relay_conn_events(const struct relay_conn *c, uint32_t *client, uint32_t *server);
 /* Frees the pipes and the stream's buffer and state (not the sockets). */

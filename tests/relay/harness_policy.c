@@ -114,14 +114,13 @@ static void *stream_open(void *opaque, const struct relay_conn_info *info)
     return NULL;
 }
 
-static ssize_t stream_filter(void *stream, const uint8_t *held, size_t n_held, size_t n_new, bool eof, char *msg,
-                             size_t msglen)
+static ssize_t stream_filter(void *stream, const uint8_t *held, size_t n_held, size_t n_new, bool eof,
+                             struct error *why)
 {
     (void)held, (void)n_new, (void)eof;
     struct stream_state *s = stream;
     if (s->left == 0 && n_held > 0) {
-        snprintf(msg, msglen, "the stream filter's limit is reached: cut");
-        return RELAY_FILTER_CUT;
+        return error_set(why, "the stream filter's limit is reached: cut");
     }
     size_t allowed = n_held < s->left ? n_held : s->left;
     s->left -= allowed;

@@ -135,11 +135,11 @@ int main(int argc, char **argv)
         .connect_timeout_ms = a.connect_ms,
         .policy = &callbacks,
     };
-    char err[256];
+    struct error err = {0};
     fflush(stdout);
-    pid_t relay = relay_start(&cfg, err, sizeof err);
+    pid_t relay = relay_start(&cfg, &err);
     if (relay < 0) {
-        fprintf(stderr, "relay-harness: %s\n", err);
+        fprintf(stderr, "relay-harness: %s\n", err.text);
         return 1;
     }
     /* The relay holds the only copies now: when it dies, nothing listens. */
