@@ -15,8 +15,8 @@ clbox's relay (standard library only; every wait bounded).
         send N        send N bytes (seed 2), shut down writing, read the answer: "sent=N sha=HEX answer=..."
         recv          read to EOF: "recv bytes=N sha=HEX", then send "late\\n" and close
         echo N        send N bytes while reading them back: "echo sent=N got=M same=yes|no"
-        hello TEXT    send TEXT and a newline, read to EOF: "hello answer=REPR"
-        slow TEXT     send TEXT, wait a second, send more, read to EOF: "slow answer=REPR"
+        hello TEXT    send TEXT and a newline, then FIN, read to EOF: "hello answer=REPR"
+        slow TEXT     send TEXT, wait a second, send more, then FIN, read to EOF: "slow answer=REPR"
         connect       "connected" or the error
         reset TEXT    send TEXT, wait 0.3 s, close with a RST: "reset sent=N"
         hold K        open K connections, send a byte on each, wait 1 s: "hold open=A reset=B"
@@ -176,6 +176,12 @@ def client(addr, port, mode, arg, timeout):
         if mode == "slow":
             time.sleep(1)
             s.sendall(b" and more\n")
+        # The FIN is what ends an echo server's answer (it echoes to EOF).
+        # A connection reset already is told by the read that follows.
+        try:
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
         _, _, first = read_all(s)
         return f"{mode} answer={first!r}"
     raise SystemExit(f"tcptool.py: unknown client mode {mode}")
