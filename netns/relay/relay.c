@@ -286,6 +286,13 @@ static void accept_one(struct relay_state *st, int fd)
         refuse(st, (unsigned)slot, msg);
         return;
     }
+    r = relay_dst_is_listener(fd, &c->info.destination, &c->info.client);
+    if (r != 0) {
+        refuse(st, (unsigned)slot,
+               r > 0 ? "the connection was made to the relay's own listener, which is never relayed"
+                     : "cannot tell whether the connection was made to the relay's own listener: not relayed");
+        return;
+    }
     ask_policy(st, (unsigned)slot, true);
 }
 

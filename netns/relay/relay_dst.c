@@ -45,6 +45,70 @@ int relay_original_dst(int fd, struct sockaddr_storage *dst)
     return 0;
 }
 
+/* An IPv4 address seen through a dual-stack socket as ::ffff:a.b.c.d, as
+ * itself; any other address unchanged. */
+static struct sockaddr_storage unmapped(const struct sockaddr_storage *addr)
+{
+    struct sockaddr_storage plain = *addr;
+    if (is_v4_mapped(addr)) {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
+        struct sockaddr_in *sin = (struct sockaddr_in *)&plain;
+        memset(&plain, 0, sizeof plain);
+        sin->sin_family = AF_INET;
+        sin->sin_port = sin6->sin6_port;
+        memcpy(&sin->sin_addr, sin6->sin6_addr.s6_addr + 12, 4);
+    }
+    return plain;
+}
+
+static unsigned port_of(const struct sockaddr_storage *addr)
+{
+    if (addr->ss_family == AF_INET)
+        return ntohs(((const struct sockaddr_in *)addr)->sin_port);
+    if (addr->ss_family == AF_INET6)
+        return ntohs(((const struct sockaddr_in6 *)addr)->sin6_port);
+    return 0;
+}
+
+static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    if (a->ss_family != b->ss_family)
+        return false;
+    if (a->ss_family == AF_INET)
+        return ((const struct sockaddr_in *)a)->sin_addr.s_addr == ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+    if (a->ss_family == AF_INET6)
+        return IN6_ARE_ADDR_EQUAL(&((const struct sockaddr_in6 *)a)->sin6_addr,
+                                  &((const struct sockaddr_in6 *)b)->sin6_addr);
+    return false;
+}
+
+static bool is_loopback_or_unspecified(const struct sockaddr_storage *addr)
+{
+    if (addr->ss_family == AF_INET) {
+        uint32_t a = ntohl(((const struct sockaddr_in *)addr)->sin_addr.s_addr);
+        return a >> 24 == 127 || a == 0;
+    }
+    if (addr->ss_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)addr)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a);
+    }
+    return false;
+}
+
+int relay_dst_is_listener(int fd, const struct sockaddr_storage *dst, const struct sockaddr_storage *client)
+{
+    struct sockaddr_storage local;
+    socklen_t len = sizeof local;
+    memset(&local, 0, sizeof local);
+    if (getsockname(fd, (struct sockaddr *)&local, &len) < 0)
+        return -errno;
+    local = unmapped(&local);
+    struct sockaddr_storage to = unmapped(dst), from = unmapped(client);
+    if (port_of(&to) != port_of(&local))
+        return 0;
+    return same_host(&to, &local) || same_host(&to, &from) || is_loopback_or_unspecified(&to);
+}
+
 static bool is_host_alias(const struct sockaddr_storage *dst)
 {
     const struct sockaddr_in *sin = (const struct sockaddr_in *)dst;

@@ -13,6 +13,15 @@
  * -errno (ENOENT: the connection was not redirected). */
 int relay_original_dst(int fd, struct sockaddr_storage *dst);
 
+/* 1 when dst, where the connection on fd was going, is the relay's own
+ * listener, 0 when not, or -errno.  The listener answers at its port on
+ * every address of the sandbox's namespace: dst is one of them when it is
+ * the address the connection came in on (it was not redirected), the
+ * client's own address, or a loopback or unspecified address.  Relaying
+ * such a connection would only connect from the relay's side to an address
+ * that means something else there, or back to the relay. */
+int relay_dst_is_listener(int fd, const struct sockaddr_storage *dst, const struct sockaddr_storage *client);
+
 /* NULL, or why the relay refuses dst itself: a loopback or unspecified
  * address (the relay's own namespace is the user's machine), or the host's
  * alias 10.0.2.2 when no host port was allowed. */

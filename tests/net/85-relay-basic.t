@@ -79,8 +79,16 @@ like "$CL" "^result error=(ECONNRESET|EPIPE) " "a loopback destination is reset,
 like "$(cat "$RELAY_ERR")" "-> 127\\.0\\.0\\.1:8123: a loopback or unspecified address" \
     "... the relay never connects to a loopback address of its own side"
 
+# ------------------------------------------------- the relay's own listener
 client 127.0.0.1 "$RELAY_PORT" hello "to the relay itself"
 like "$CL" "^result error=(ECONNRESET|EPIPE) " "a connection straight to the relay's port is reset"
+like "$(cat "$RELAY_ERR")" "-> 127\\.0\\.0\\.1:$RELAY_PORT: the connection was made to the relay's own listener" \
+    "... as one to the relay's own listener, not relayed"
+client 10.0.2.100 "$RELAY_PORT" hello "to the relay at the sandbox's address"
+like "$CL" "^result error=(ECONNRESET|EPIPE) ms=[0-9]{1,3}$" \
+    "the relay's port at the sandbox's own address is reset at once, not connected to from the relay's side"
+like "$(cat "$RELAY_ERR")" "-> 10\\.0\\.2\\.100:$RELAY_PORT: the connection was made to the relay's own listener" \
+    "... reported as one to the relay's own listener"
 unlike "$(cat "$RELAY_OUT")" "relay ended" "the relay lives on after every refusal"
 ok "... its process is still there" kill -0 "$RELAY_PID"
 
