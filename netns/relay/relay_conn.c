@@ -64,6 +64,15 @@ static void finish(struct relay_dir *d)
     d->done = true;
 }
 
+/* The FIN can be read in a step's last round: with nothing left to write
+ * there is no event to wait for (relay_conn_events() waits for none), so it
+ * is passed on now, or the direction would stay open for good. */
+static void pass_fin_when_due(struct relay_dir *d, bool holds)
+{
+    if (d->eof && !holds)
+        finish(d);
+}
+
 /* from_failed: what a failed read means (the sender reset: reset the other
  * side); to_failed: what a failed write means. */
 static enum relay_step pump_splice(struct relay_dir *d, enum relay_step from_failed, enum relay_step to_failed)
@@ -96,6 +105,7 @@ static enum relay_step pump_splice(struct relay_dir *d, enum relay_step from_fai
         else
             return from_failed;
     }
+    pass_fin_when_due(d, d->in_pipe > 0);
     return STEP_OK;
 }
 
@@ -154,6 +164,7 @@ static enum relay_step pump_stream(struct relay_conn *c, const struct relay_poli
         if ((n > 0 || s->len > 0) && filter_held(c, policy, (size_t)n, cut) == STEP_CUT)
             return STEP_CUT;
     }
+    pass_fin_when_due(d, s->approved > 0);
     return STEP_OK;
 }
 
