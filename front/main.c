@@ -158,8 +158,11 @@ static int cmd_check(int argc, char **argv)
     struct options opts;
     struct host_facts host = {0};
     struct plan plan = {0};
-    if (parse_options(k, args, &opts, &host) > 0)
-        return finish(&opts, &host, &plan, 0);
+    if (parse_options(k, args, &opts, &host) > 0) {
+        int status = finish(&opts, &host, &plan, 0);
+        free(args);
+        return status;
+    }
     if (opts.command != args + command_at)
         die("clbox check takes options only, no command");
     /* The self-test's arguments are the command the plan is built for. */

@@ -55,6 +55,12 @@ leftovers "after 200 sandboxes: no process of the user is left (before: $base_n)
 after_n=$(grep -c . <<<"$(user_pids)")
 ok "after 200 sandboxes: the count of the user's processes (in this session, not the test's own) did not grow ($base_n before, $after_n after)" \
     test "$after_n" -le "$base_n"
+# A process substitution's descriptor stays open until bash reaps its
+# child: give it up to 1 s (10 rounds of 0.1 s) before counting.
+for _ in $(seq 10); do
+    [ "$(fd_count)" = "$base_fds" ] && break
+    sleep 0.1
+done
 is "$(fd_count)" "$base_fds" "after 200 sandboxes: the test shell has as many open descriptors as before"
 
 # --- 20 at once: 10 with --net none, 10 filtered

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/net/85-relay-basic.t - clbox's TCP relay on its own (the relay
+# tests/relay/85-relay-basic.t - clbox's TCP relay on its own (the relay
 # harness, tests/lib/relayworld.sh): a sandbox network namespace whose TCP
 # the firewall redirects to the relay, which reaches the fake internet from
 # the namespace it runs in.  Bytes arrive intact both ways (large transfers
